@@ -1,0 +1,22 @@
+// Shared helpers: wait for hydration, collect console errors, make unique users.
+import { expect, type Page } from "@playwright/test";
+
+/** Resolves once the page has hydrated (the app sets data-hydrated from an Effect). */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator("[data-hydrated=true]")).toBeAttached();
+}
+
+/** Starts recording console errors and uncaught exceptions; read the array at the end. */
+export function recordConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(err.message));
+  return errors;
+}
+
+/** A fresh email per test, so tests can run in parallel against one server. */
+export function uniqueEmail(tag: string): string {
+  return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}

@@ -1,0 +1,56 @@
+//! The Leptos application: the HTML shell, the router and the page frame.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::{hydration::provide_hydrated, site_header::SiteHeader},
+    pages::{home::HomePage, not_found::NotFoundPage},
+};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <link rel="stylesheet" id="leptos" href="/pkg/badge.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let hydrated = provide_hydrated();
+
+    view! {
+        <Title text="Badge" />
+        <Router>
+            // `data-hydrated` tells people and tests that buttons now work.
+            <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+                <SiteHeader />
+                <main class="content">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage />
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}

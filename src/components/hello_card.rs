@@ -1,0 +1,53 @@
+//! The hello-world card: fetch a badge from `/api/token`, show it to `/api/hello-world`,
+//! and say what came back.
+
+use leptos::prelude::*;
+
+use crate::{
+    client::{fetch_hello, HelloOutcome},
+    components::hydration::use_hydrated,
+};
+
+#[component]
+pub fn HelloCard() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let hello = Action::new_local(|_: &()| fetch_hello());
+    let busy = hello.pending();
+
+    view! {
+        <section class="card hello-card" aria-labelledby="hello-title">
+            <h2 id="hello-title">"Hello World API"</h2>
+            <p class="muted">"Fetches a fresh badge, then calls the protected API with it."</p>
+            <button
+                type="button"
+                class="primary"
+                disabled=move || !hydrated.get() || busy.get()
+                on:click=move |_| {
+                    hello.dispatch(());
+                }
+            >
+                {move || if busy.get() { "Calling the API…" } else { "Click Me for Hello World" }}
+            </button>
+            <div role="status" aria-live="polite" class="hello-status">
+                {move || hello.value().get().map(render_outcome)}
+            </div>
+        </section>
+    }
+}
+
+fn render_outcome(outcome: Result<HelloOutcome, String>) -> AnyView {
+    match outcome {
+        Ok(HelloOutcome::Authorized(hello)) => view! {
+            <p class="ok">{hello.message}</p>
+            <p>"Signed in as " <strong>{hello.your_email}</strong></p>
+        }
+        .into_any(),
+        Ok(HelloOutcome::SignedOut) => view! {
+            <p class="warn">
+                "You must sign in to call the API. " <a href="/sign-in">"Sign in"</a>
+            </p>
+        }
+        .into_any(),
+        Err(reason) => view! { <p class="error">{reason}</p> }.into_any(),
+    }
+}

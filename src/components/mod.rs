@@ -1,0 +1,5 @@
+//! Reusable views.
+
+pub mod hello_card;
+pub mod hydration;
+pub mod site_header;

@@ -1,0 +1,299 @@
+//! Start-up configuration: environment variables (and an optional `.env`), parsed once,
+//! with one clear line naming the variable whenever a value is wrong.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use url::Url;
+
+use crate::secret::AuthSecret;
+
+/// Where the generated secret is kept when `AUTH_SECRET` is not given.
+const GENERATED_SECRET_PATH: &str = "data/auth-secret";
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/badge.db";
+const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+
+/// A configuration value that cannot be used; `Display` is the one line shown at start-up.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            var,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Everything the server needs to start, already validated.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub auth_secret: AuthSecret,
+    /// The public URL of the site; `None` means "http:// + the bound address", resolved at start-up.
+    pub site_url: Option<Url>,
+    pub site_addr: SocketAddr,
+    /// Folder holding the built site (`pkg/`, CSS, public assets); Leptos' `LEPTOS_SITE_ROOT`.
+    pub site_root: PathBuf,
+    pub jwt_ttl: Duration,
+    pub session_ttl: Duration,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    /// Extra origins (scheme://host[:port]) allowed by CORS and the origin check.
+    pub trusted_origins: Vec<String>,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy you control).
+    pub trust_proxy: bool,
+}
+
+impl Config {
+    /// Reads `.env` (if present) and the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        if let Err(err) = dotenvy::dotenv() {
+            if !err.not_found() {
+                return Err(ConfigError::new(".env", format!("cannot be read: {err}")));
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        validate_database_url(&database_url)?;
+
+        let auth_secret = match var("AUTH_SECRET") {
+            Some(value) => AuthSecret::parse("AUTH_SECRET", value)?,
+            None => match var("BETTER_AUTH_SECRET") {
+                Some(value) => AuthSecret::parse("BETTER_AUTH_SECRET", value)?,
+                None => AuthSecret::load_or_generate(GENERATED_SECRET_PATH.as_ref())?,
+            },
+        };
+
+        let site_addr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| DEFAULT_SITE_ADDR.into())
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                ConfigError::new("LEPTOS_SITE_ADDR", "must be an address like 127.0.0.1:3000")
+            })?;
+
+        let site_url = var("SITE_URL")
+            .map(|v| parse_origin_url("SITE_URL", &v))
+            .transpose()?;
+        let trusted_origins = var("TRUSTED_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(|o| parse_origin_url("TRUSTED_ORIGINS", o).map(|u| origin_of(&u)))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+
+        Ok(Self {
+            database_url,
+            auth_secret,
+            site_url,
+            site_addr,
+            site_root: var("LEPTOS_SITE_ROOT")
+                .unwrap_or_else(|| "target/site".into())
+                .into(),
+            jwt_ttl: parse_duration("JWT_TTL", var("JWT_TTL"), Duration::from_secs(15 * 60))?,
+            session_ttl: parse_duration(
+                "SESSION_TTL",
+                var("SESSION_TTL"),
+                Duration::from_secs(7 * 86_400),
+            )?,
+            jwt_issuer: var("JWT_ISSUER"),
+            jwt_audience: var("JWT_AUDIENCE"),
+            trusted_origins,
+            trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?,
+        })
+    }
+
+    /// The site URL, falling back to `http://` + the address actually bound.
+    pub fn resolve_site_url(&mut self, bound: SocketAddr) {
+        if self.site_url.is_none() {
+            self.site_url = Url::parse(&format!("http://{bound}")).ok();
+        }
+    }
+
+    /// The site's origin (`scheme://host[:port]`), as browsers send it in `Origin`.
+    pub fn site_origin(&self) -> String {
+        self.site_url
+            .as_ref()
+            .map(origin_of)
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+    }
+
+    /// The badge issuer: `JWT_ISSUER`, else the site origin.
+    pub fn issuer(&self) -> String {
+        self.jwt_issuer
+            .clone()
+            .unwrap_or_else(|| self.site_origin())
+    }
+
+    /// True when the site is served over https (cookies get `Secure` and `__Host-`).
+    pub fn is_https(&self) -> bool {
+        self.site_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn validate_database_url(url: &str) -> Result<(), ConfigError> {
+    // The value may hold a password, so the message never repeats it.
+    let ok = url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://");
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with sqlite: or postgres:// (e.g. sqlite://data/badge.db)",
+        ))
+    }
+}
+
+fn parse_origin_url(var: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value)
+        .map_err(|e| ConfigError::new(var, format!("is not a URL ({e}): {value:?}")))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(ConfigError::new(
+            var,
+            format!("must be an http(s) URL with a host: {value:?}"),
+        )),
+    }
+}
+
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn parse_duration(
+    var: &'static str,
+    value: Option<String>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match humantime::parse_duration(&value) {
+        Ok(d) if d >= Duration::from_secs(1) => Ok(d),
+        Ok(_) => Err(ConfigError::new(var, "must be at least 1s")),
+        Err(e) => Err(ConfigError::new(
+            var,
+            format!("is not a duration like 15m or 7d ({e}): {value:?}"),
+        )),
+    }
+}
+
+fn parse_bool(var: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(ConfigError::new(
+            var,
+            format!("must be true or false, got {other:?}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut map: HashMap<String, String> = [("AUTH_SECRET", "x".repeat(32))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_design() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/badge.db");
+        assert_eq!(c.jwt_ttl, Duration::from_secs(900));
+        assert_eq!(c.session_ttl, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.site_origin(), "http://127.0.0.1:3000");
+        assert_eq!(c.issuer(), "http://127.0.0.1:3000");
+        assert!(!c.trust_proxy && !c.is_https() && c.jwt_audience.is_none());
+    }
+
+    #[test]
+    fn humane_durations_are_parsed() {
+        let c = config(&[("JWT_TTL", "90s"), ("SESSION_TTL", "2days")]).unwrap();
+        assert_eq!(c.jwt_ttl, Duration::from_secs(90));
+        assert_eq!(c.session_ttl, Duration::from_secs(2 * 86_400));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "nonsense"),
+            ("AUTH_SECRET", "short"),
+            ("BETTER_AUTH_SECRET", "short"),
+            ("SITE_URL", "not a url"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("JWT_TTL", "soon"),
+            ("SESSION_TTL", "0s"),
+            ("TRUSTED_ORIGINS", "ftp://x"),
+            ("TRUST_PROXY", "maybe"),
+        ] {
+            let mut vars = vec![(var, value)];
+            if var == "BETTER_AUTH_SECRET" {
+                vars.push(("AUTH_SECRET", ""));
+            }
+            let err = config(&vars).expect_err(var);
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains(var), "{err}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn trusted_origins_are_normalised() {
+        let c = config(&[(
+            "TRUSTED_ORIGINS",
+            "https://app.example.com/, http://localhost:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.trusted_origins,
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+    }
+
+    #[test]
+    fn https_site_url_sets_issuer_and_secure_mode() {
+        let c = config(&[("SITE_URL", "https://badge.example.com/")]).unwrap();
+        assert!(c.is_https());
+        assert_eq!(c.issuer(), "https://badge.example.com");
+        let c = config(&[
+            ("SITE_URL", "https://badge.example.com"),
+            ("JWT_ISSUER", "badge"),
+        ])
+        .unwrap();
+        assert_eq!(c.issuer(), "badge");
+    }
+}

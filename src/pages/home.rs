@@ -1,0 +1,19 @@
+//! `/`: what Badge is, and the hello-world card.
+
+use leptos::prelude::*;
+
+use crate::components::hello_card::HelloCard;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <section class="intro">
+            <h1>"Your badge, please"</h1>
+            <p>
+                "Sign in, get a short-lived signed badge (a JWT), and show it to the API. "
+                "Any backend that knows the shared secret can check the same badge."
+            </p>
+        </section>
+        <HelloCard />
+    }
+}

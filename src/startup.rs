@@ -1,0 +1,153 @@
+//! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
+//! so `main` and the integration tests start exactly the same app.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use axum::{
+    http::{header, HeaderValue},
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
+
+use crate::{
+    api,
+    app::{shell, App},
+    config::Config,
+    db,
+    state::AppState,
+};
+
+/// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// No framing (clickjacking), no plugins, forms and `<base>` only to ourselves. Scripts are not
+/// restricted here because Leptos hydrates through an inline bootstrap script.
+const CONTENT_SECURITY_POLICY: &str =
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    port: u16,
+}
+
+impl Application {
+    /// Connects the database, runs migrations, binds the listener and assembles the routes.
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", config.site_addr))?;
+        let bound = listener.local_addr()?;
+        config.resolve_site_url(bound);
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("badge")
+            .site_root(config.site_root.to_string_lossy().as_ref())
+            .site_pkg_dir("pkg")
+            .site_addr(bound)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+        };
+        tracing::info!(url = %state.config.site_origin(), "listening");
+        Ok(Self {
+            listener,
+            router: router(state),
+            port: bound.port(),
+        })
+    }
+
+    /// The port actually bound (tests bind port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes (tests use this to stop one instance).
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await
+    }
+}
+
+/// Every route of the app: JSON API, server functions, SSR pages, static files.
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .merge(api::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Browser-safety headers on every response (a handler may set a stricter one).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

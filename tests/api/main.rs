@@ -1,0 +1,7 @@
+//! The HTTP-level test suite: one binary, one module per area, each test on its own server.
+
+mod helpers;
+
+mod health;
+mod pages;
+mod startup;

@@ -1,0 +1,46 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn home_page_is_server_rendered_with_the_hello_world_button() {
+    let app = spawn_app().await;
+
+    let response = app.get("/").await;
+
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Click Me for Hello World"), "{html}");
+    // Disabled until the browser has hydrated, so nobody clicks a dead button.
+    assert!(html.contains("disabled"), "{html}");
+    assert!(
+        html.contains("/pkg/badge.js"),
+        "hydration script missing: {html}"
+    );
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers() {
+    let app = spawn_app().await;
+
+    let response = app.get("/").await;
+
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_404() {
+    let app = spawn_app().await;
+
+    let response = app.get("/no-such-page").await;
+
+    assert_eq!(response.status(), 404);
+}
