@@ -4,12 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::{
     components::{hydration::provide_hydrated, site_header::SiteHeader},
-    pages::{home::HomePage, not_found::NotFoundPage},
+    pages::{home::HomePage, not_found::NotFoundPage, sign_in::SignInPage, sign_up::SignUpPage},
 };
 
 /// The document around the app, rendered on the server only.
@@ -47,7 +47,11 @@ pub fn App() -> impl IntoView {
                 <SiteHeader />
                 <main class="content">
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=HomePage />
+                        // Async: the whole page (header included) waits for the session, so
+                        // it is right without WebAssembly and nothing flashes.
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -3,8 +3,11 @@
 //! gated here, once.
 
 pub mod app;
+pub mod auth;
 pub mod client;
 pub mod components;
+pub mod domain;
+pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

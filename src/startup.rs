@@ -1,21 +1,28 @@
 //! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
 //! so `main` and the integration tests start exactly the same app.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{
     http::{header, HeaderValue},
-    Router,
+    middleware, Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+use tower_cookies::CookieManagerLayer;
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 
 use crate::{
     api,
     app::{shell, App},
+    auth::{
+        origin::require_trusted_origin,
+        password::PasswordHasher,
+        rate_limit::RateLimits,
+        session::{self, SessionCookie},
+    },
     config::Config,
     db,
     state::AppState,
@@ -23,6 +30,8 @@ use crate::{
 
 /// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
 
 /// No framing (clickjacking), no plugins, forms and `<base>` only to ourselves. Scripts are not
 /// restricted here because Leptos hydrates through an inline bootstrap script.
@@ -54,8 +63,12 @@ impl Application {
         let state = AppState {
             leptos_options,
             db,
+            hasher: PasswordHasher::new().context("preparing the password hasher")?,
+            limits: Arc::new(RateLimits::default()),
+            session_cookie: SessionCookie::from_config(&config),
             config: Arc::new(config),
         };
+        spawn_housekeeping(state.clone());
         tracing::info!(url = %state.config.site_origin(), "listening");
         Ok(Self {
             listener,
@@ -107,6 +120,11 @@ fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_trusted_origin,
+        ))
+        .layer(CookieManagerLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Browser-safety headers on every response (a handler may set a stricter one).
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -122,6 +140,22 @@ fn router(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .with_state(state)
+}
+
+/// Every few minutes: delete expired sessions and forget idle rate-limit keys.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(HOUSEKEEPING_INTERVAL);
+        loop {
+            every.tick().await;
+            match session::prune_expired(&state.db).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "expired sessions deleted"),
+                Err(e) => tracing::warn!(error = %e, "pruning expired sessions failed"),
+            }
+            state.limits.forget_idle();
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -5,11 +5,18 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use crate::{config::Config, db::Db};
+use crate::{
+    auth::{password::PasswordHasher, rate_limit::RateLimits, session::SessionCookie},
+    config::Config,
+    db::Db,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    pub hasher: PasswordHasher,
+    pub limits: Arc<RateLimits>,
+    pub session_cookie: SessionCookie,
 }

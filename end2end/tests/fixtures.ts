@@ -1,5 +1,7 @@
-// Shared helpers: wait for hydration, collect console errors, make unique users.
+// Shared helpers: wait for hydration, collect console errors, make and sign in unique users.
 import { expect, type Page } from "@playwright/test";
+
+export const PASSWORD = "correct horse battery staple";
 
 /** Resolves once the page has hydrated (the app sets data-hydrated from an Effect). */
 export async function waitForHydration(page: Page) {
@@ -19,4 +21,19 @@ export function recordConsoleErrors(page: Page): string[] {
 /** A fresh email per test, so tests can run in parallel against one server. */
 export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** Fills and submits the sign-up or sign-in form on the current page. */
+export async function submitCredentials(page: Page, button: "Sign up" | "Sign in", email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: button }).click();
+}
+
+/** Goes to /sign-up, creates `email`, and waits until the header shows it. */
+export async function signUp(page: Page, email: string, hydrated = true) {
+  await page.goto("/sign-up");
+  if (hydrated) await waitForHydration(page);
+  await submitCredentials(page, "Sign up", email, PASSWORD);
+  await expect(page.getByRole("banner")).toContainText(email);
 }

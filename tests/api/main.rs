@@ -2,6 +2,10 @@
 
 mod helpers;
 
+mod abuse;
 mod health;
 mod pages;
+mod sessions;
+mod sign_in;
+mod sign_up;
 mod startup;

@@ -1,0 +1,89 @@
+import { test, expect, type Page } from "@playwright/test";
+import { PASSWORD, recordConsoleErrors, submitCredentials, uniqueEmail, waitForHydration } from "./fixtures";
+
+// The same journeys twice: hydrated (WebAssembly) and as plain HTML forms (no JavaScript).
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? "with WebAssembly" : "without JavaScript";
+
+  test.describe(mode, () => {
+    test.use({ javaScriptEnabled });
+
+    const ready = async (page: Page) => {
+      if (javaScriptEnabled) await waitForHydration(page);
+    };
+
+    test("sign up lands on / showing the email, sign out shows Sign in, sign in again", async ({ page }) => {
+      const errors = recordConsoleErrors(page);
+      const email = uniqueEmail(javaScriptEnabled ? "wasm" : "nojs");
+      const header = page.getByRole("banner");
+
+      await page.goto("/sign-up");
+      await ready(page);
+      await submitCredentials(page, "Sign up", email, PASSWORD);
+      await expect(page).toHaveURL(/\/$/);
+      await expect(header).toContainText(email);
+
+      await header.getByRole("button", { name: "Sign out" }).click();
+      await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+      await expect(header).not.toContainText(email);
+
+      await header.getByRole("link", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await ready(page);
+      await submitCredentials(page, "Sign in", email, PASSWORD);
+      await expect(page).toHaveURL(/\/$/);
+      await expect(header).toContainText(email);
+
+      expect(errors).toEqual([]);
+    });
+
+    test("a wrong password shows the alert and stays signed out", async ({ page }) => {
+      const email = uniqueEmail(javaScriptEnabled ? "wasm-wrong" : "nojs-wrong");
+      await page.goto("/sign-up");
+      await ready(page);
+      await submitCredentials(page, "Sign up", email, PASSWORD);
+      await expect(page.getByRole("banner")).toContainText(email);
+      await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+      await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+
+      await page.goto("/sign-in");
+      await ready(page);
+      await submitCredentials(page, "Sign in", email, "definitely not it");
+
+      await expect(page.getByRole("alert")).toHaveText("Invalid email or password");
+      await expect(page.getByRole("banner")).not.toContainText(email);
+    });
+
+    test("a taken email on sign-up shows the alert", async ({ page }) => {
+      const email = uniqueEmail(javaScriptEnabled ? "wasm-taken" : "nojs-taken");
+      await page.goto("/sign-up");
+      await ready(page);
+      await submitCredentials(page, "Sign up", email, PASSWORD);
+      await expect(page.getByRole("banner")).toContainText(email);
+      await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+      await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+
+      await page.goto("/sign-up");
+      await ready(page);
+      await submitCredentials(page, "Sign up", email, PASSWORD);
+
+      await expect(page.getByRole("alert")).toContainText("already exists");
+    });
+  });
+}
+
+test("the forms carry what password managers and phones expect", async ({ page }) => {
+  await page.goto("/sign-up");
+  const email = page.getByLabel("Email");
+  const password = page.getByLabel("Password");
+  await expect(email).toHaveAttribute("type", "email");
+  await expect(email).toHaveAttribute("autocomplete", "email");
+  await expect(email).toHaveAttribute("maxlength", "254");
+  await expect(password).toHaveAttribute("autocomplete", "new-password");
+  await expect(password).toHaveAttribute("minlength", "8");
+  await expect(password).toHaveAttribute("maxlength", "128");
+
+  await page.goto("/sign-in");
+  await expect(page.getByLabel("Password")).toHaveAttribute("autocomplete", "current-password");
+  await expect(page.getByLabel("Email")).toHaveAttribute("required", "");
+});

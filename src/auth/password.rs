@@ -1,0 +1,219 @@
+//! Password hashing: argon2id with OWASP's parameters, off the async runtime and bounded so a
+//! login flood queues instead of exhausting memory (19 MiB per hash) or starving other requests.
+
+use std::sync::Arc;
+
+use argon2::{
+    password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+use rand::rngs::OsRng;
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+
+use crate::domain::Password;
+
+/// OWASP (2024): argon2id, m = 19 MiB, t = 2, p = 1.
+const MEMORY_KIB: u32 = 19_456;
+const ITERATIONS: u32 = 2;
+const PARALLELISM: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("argon2: {0}")]
+    Argon2(argon2::password_hash::Error),
+    #[error("hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("hashing pool closed")]
+    Closed,
+}
+
+/// The result of checking a password against a stored hash.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    No,
+    Yes,
+    /// Correct, but stored with other parameters: store this new hash.
+    YesRehashed(String),
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified when the email is unknown, so that costs the same as a wrong password.
+    dummy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    /// Sized to the CPUs: more concurrent hashes would only queue inside the thread pool.
+    pub fn new() -> Result<Self, HashError> {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let dummy_hash = hash_now(&random_secret())?;
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(cpus)),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
+        let password = password.expose().to_owned();
+        self.run(move || hash_now(&password)).await?
+    }
+
+    /// Checks `password` against `stored`, or against the dummy hash when there is no user.
+    pub async fn verify(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+    ) -> Result<Verified, HashError> {
+        let is_real = stored.is_some();
+        let stored = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
+        let password = password.expose().to_owned();
+        let verified = self
+            .run(move || {
+                let Ok(parsed) = PasswordHash::new(&stored) else {
+                    return Ok(Verified::No);
+                };
+                if argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_err()
+                {
+                    return Ok(Verified::No);
+                }
+                if needs_rehash(&parsed) {
+                    return hash_now(&password).map(Verified::YesRehashed);
+                }
+                Ok(Verified::Yes)
+            })
+            .await??;
+        Ok(if is_real { verified } else { Verified::No })
+    }
+
+    /// Runs CPU-heavy work on the blocking pool, at most one job per CPU, keeping the span.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| HashError::Closed)?;
+        let span = tracing::Span::current();
+        Ok(tokio::task::spawn_blocking(move || span.in_scope(job))
+            .instrument(tracing::Span::current())
+            .await?)
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("OWASP argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_now(password: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(HashError::Argon2)
+}
+
+/// True when a stored hash uses another algorithm, version or cost than today's.
+fn needs_rehash(hash: &PasswordHash<'_>) -> bool {
+    let current = Params::try_from(hash).ok();
+    hash.algorithm != Algorithm::Argon2id.ident()
+        || hash.version != Some(Version::V0x13 as u32)
+        || current.is_none_or(|p| {
+            p.m_cost() != MEMORY_KIB || p.t_cost() != ITERATIONS || p.p_cost() != PARALLELISM
+        })
+}
+
+fn random_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn password(s: &str) -> Password {
+        Password::parse(s.to_owned()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_no_other() {
+        let hasher = PasswordHasher::new().unwrap();
+        let hash = hasher.hash(&password("correct horse")).await.unwrap();
+
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert_eq!(
+            hasher
+                .verify(&password("correct horse"), Some(&hash))
+                .await
+                .unwrap(),
+            Verified::Yes
+        );
+        assert_eq!(
+            hasher
+                .verify(&password("wrong horse"), Some(&hash))
+                .await
+                .unwrap(),
+            Verified::No
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_never_verifies_even_with_the_dummy_password() {
+        let hasher = PasswordHasher::new().unwrap();
+        assert_eq!(
+            hasher
+                .verify(&password("anything at all"), None)
+                .await
+                .unwrap(),
+            Verified::No
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hash_with_old_parameters_is_rehashed_on_success() {
+        let hasher = PasswordHasher::new().unwrap();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"correct horse", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+
+        match hasher
+            .verify(&password("correct horse"), Some(&weak))
+            .await
+            .unwrap()
+        {
+            Verified::YesRehashed(new) => assert!(new.contains("m=19456,t=2,p=1"), "{new}"),
+            other => panic!("expected a rehash, got {other:?}"),
+        }
+        assert_eq!(
+            hasher
+                .verify(&password("wrong horse"), Some(&weak))
+                .await
+                .unwrap(),
+            Verified::No
+        );
+    }
+
+    #[test]
+    fn current_parameters_need_no_rehash() {
+        let hash = hash_now("whatever1").unwrap();
+        assert!(!needs_rehash(&PasswordHash::new(&hash).unwrap()));
+    }
+}

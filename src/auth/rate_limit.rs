@@ -1,0 +1,98 @@
+//! Attempt limits for sign-in and sign-up: per client IP, and per email for sign-in (so one
+//! account cannot be guessed at from many IPs faster than from one). Counters live in this
+//! process: with N instances the effective limit is up to N times higher (documented).
+
+use std::{net::IpAddr, num::NonZeroU32};
+
+use governor::{
+    clock::{Clock, DefaultClock},
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+};
+
+use crate::{domain::Email, error::AppError};
+
+/// Sign-in and sign-up attempts per client IP per minute (a burst of this many, then one per 2 s).
+pub const PER_IP_PER_MINUTE: NonZeroU32 = NonZeroU32::new(30).unwrap();
+/// Sign-in attempts per email per minute.
+pub const PER_EMAIL_PER_MINUTE: NonZeroU32 = NonZeroU32::new(5).unwrap();
+
+pub struct RateLimits {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_email: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            per_ip: RateLimiter::keyed(Quota::per_minute(PER_IP_PER_MINUTE)),
+            per_email: RateLimiter::keyed(Quota::per_minute(PER_EMAIL_PER_MINUTE)),
+            clock: DefaultClock::default(),
+        }
+    }
+}
+
+impl RateLimits {
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|not_until| self.limited(not_until))
+    }
+
+    pub fn check_email(&self, email: &Email) -> Result<(), AppError> {
+        self.per_email
+            .check_key(&email.as_str().to_owned())
+            .map_err(|not_until| self.limited(not_until))
+    }
+
+    /// Forgets keys whose quota has fully recovered, so memory stays bounded.
+    pub fn forget_idle(&self) {
+        self.per_ip.retain_recent();
+        self.per_email.retain_recent();
+        self.per_ip.shrink_to_fit();
+        self.per_email.shrink_to_fit();
+    }
+
+    fn limited(&self, not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> AppError {
+        // Round up: "retry after 0 seconds" would invite an immediate, refused retry.
+        let wait = not_until.wait_time_from(self.clock.now());
+        AppError::RateLimited {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ip_limit_refuses_after_the_burst_with_a_retry_time() {
+        let limits = RateLimits::default();
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..PER_IP_PER_MINUTE.get() {
+            limits.check_ip(ip).unwrap();
+        }
+        match limits.check_ip(ip) {
+            Err(AppError::RateLimited { retry_after_secs }) => {
+                assert!((1..=2).contains(&retry_after_secs))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Another IP is unaffected.
+        limits.check_ip("203.0.113.8".parse().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn the_email_limit_is_per_address() {
+        let limits = RateLimits::default();
+        let ada = Email::parse("ada@example.com").unwrap();
+        for _ in 0..PER_EMAIL_PER_MINUTE.get() {
+            limits.check_email(&ada).unwrap();
+        }
+        assert!(limits.check_email(&ada).is_err());
+        limits
+            .check_email(&Email::parse("bob@example.com").unwrap())
+            .unwrap();
+    }
+}

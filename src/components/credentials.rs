@@ -1,0 +1,76 @@
+//! Pieces shared by the sign-in and sign-up forms: the two fields (with the attributes
+//! password managers and phones expect), the error alert and the submit button.
+
+use leptos::prelude::*;
+
+use crate::{
+    domain::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+    error::AppError,
+};
+
+/// Email and Password inputs. `new_password` picks the autocomplete hint (and the hint text).
+#[component]
+pub fn CredentialFields(new_password: bool) -> impl IntoView {
+    let autocomplete = if new_password {
+        "new-password"
+    } else {
+        "current-password"
+    };
+    view! {
+        <label>
+            "Email"
+            <input
+                type="email"
+                name="email"
+                autocomplete="email"
+                required
+                maxlength=EMAIL_MAX_LEN
+                spellcheck="false"
+                autocapitalize="none"
+            />
+        </label>
+        <label>
+            "Password"
+            <input
+                type="password"
+                name="password"
+                autocomplete=autocomplete
+                required
+                minlength=PASSWORD_MIN_CHARS
+                maxlength=PASSWORD_MAX_CHARS
+            />
+        </label>
+        {new_password
+            .then(|| {
+                view! {
+                    <p class="hint">
+                        {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")}
+                    </p>
+                }
+            })}
+    }
+}
+
+/// The last submission's error, announced to screen readers.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p role="alert">{e.to_string()}</p> })
+    }
+}
+
+/// The submit button: disabled with a progress label while the form is being sent.
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    busy_label: &'static str,
+    #[prop(into)] busy: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" disabled=move || busy.get()>
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
+    }
+}

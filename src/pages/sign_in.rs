@@ -1,0 +1,27 @@
+//! `/sign-in`: works as a plain HTML form and, once hydrated, without a page reload.
+
+use leptos::prelude::*;
+
+use crate::{
+    auth::SignIn,
+    components::credentials::{CredentialFields, FormError, SubmitButton},
+};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    // Created here, inside <Routes>, so a plain form's error (in the URL) is picked up in SSR.
+    let action = ServerAction::<SignIn>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+
+    view! {
+        <section class="card">
+            <h1>"Sign in"</h1>
+            <ActionForm action=action attr:class="stack">
+                <CredentialFields new_password=false />
+                <FormError error />
+                <SubmitButton label="Sign in" busy_label="Signing in…" busy=action.pending() />
+            </ActionForm>
+            <p class="switch">"New here? " <a href="/sign-up">"Create an account"</a></p>
+        </section>
+    }
+}

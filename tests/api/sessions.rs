@@ -1,0 +1,166 @@
+use sqlx::Row;
+
+use crate::helpers::{client_from, set_cookies, spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn the_session_endpoint_returns_the_user_then_none_after_sign_out() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+    let before = app.session().await;
+
+    let response = app.sign_out().await;
+
+    assert_eq!(before["email"], email.as_str());
+    assert!(before["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(response.status(), 200);
+    assert!(set_cookies(&response)
+        .iter()
+        .any(|c| c.starts_with("badge_session=;") && c.contains("Max-Age=0")));
+    assert!(app.session().await.is_null());
+    let rows: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(rows, 0, "sign-out deletes the session row");
+}
+
+#[tokio::test]
+async fn sign_out_twice_is_fine() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+
+    assert_eq!(app.sign_out().await.status(), 200);
+    assert_eq!(app.sign_out().await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_cookie_stolen_before_sign_out_is_refused_after_it() {
+    let app = spawn_app().await;
+    let email = crate::helpers::unique_email();
+    let response = app.sign_up(&email, PASSWORD).await;
+    let stolen = set_cookies(&response)[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    app.sign_out().await;
+    let thief = client_from(Some(&app.address));
+    let answer = thief
+        .post(app.url("/api/auth/session"))
+        .header("accept", "application/json")
+        .header("cookie", &stolen)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(answer.status(), 200);
+    assert!(answer.json::<serde_json::Value>().await.unwrap().is_null());
+}
+
+#[tokio::test]
+async fn the_database_holds_only_a_hash_of_the_session_token() {
+    let app = spawn_app().await;
+    let response = app.sign_up(&crate::helpers::unique_email(), PASSWORD).await;
+    let cookie = set_cookies(&response)[0].clone();
+    let token = cookie
+        .trim_start_matches("badge_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let row = sqlx::query("SELECT token_hash, user_agent, ip FROM sessions")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+
+    let stored: String = row.get("token_hash");
+    assert_ne!(stored, token);
+    assert!(!stored.contains(&token));
+    assert_eq!(stored, badge_sha256_hex(&token));
+    assert_eq!(
+        row.get::<Option<String>, _>("ip").as_deref(),
+        Some("127.0.0.1")
+    );
+}
+
+fn badge_sha256_hex(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_expired_session_is_signed_out_and_its_cookie_cleared() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+    sqlx::query("UPDATE sessions SET expires_at = 0")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+
+    let response = app.post_form("/api/auth/session", &[]).await;
+
+    assert!(
+        set_cookies(&response)
+            .iter()
+            .any(|c| c.contains("Max-Age=0")),
+        "stale cookie cleared"
+    );
+    assert!(response
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()
+        .is_null());
+}
+
+#[tokio::test]
+async fn a_session_older_than_a_day_slides_its_expiry_forward() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+    let db = app.db().await;
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 90000, expires_at = expires_at - 90000",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let before: i64 = sqlx::query("SELECT expires_at FROM sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("expires_at");
+
+    let response = app.post_form("/api/auth/session", &[]).await;
+
+    let after: i64 = sqlx::query("SELECT expires_at FROM sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("expires_at");
+    assert!(
+        after >= before + 86_400,
+        "expiry moved from {before} to {after}"
+    );
+    assert!(
+        set_cookies(&response)
+            .iter()
+            .any(|c| c.contains("Max-Age=604800")),
+        "cookie refreshed"
+    );
+}
+
+#[tokio::test]
+async fn the_home_page_shows_the_signed_in_email_in_its_server_rendered_header() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+
+    let html = app.get("/").await.text().await.unwrap();
+
+    assert!(html.contains(&email), "{html}");
+    assert!(html.contains("Sign out"), "{html}");
+}

@@ -1,0 +1,70 @@
+use crate::helpers::{client_from, set_cookies, spawn_app, unique_email, PASSWORD};
+
+fn session_token(response: &reqwest::Response) -> String {
+    set_cookies(response)
+        .iter()
+        .find_map(|c| c.strip_prefix("badge_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn sign_in_with_the_right_password_opens_a_new_session_with_a_new_token() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let first = session_token(&app.sign_up(&email, PASSWORD).await);
+
+    let response = app.sign_in(&email, PASSWORD).await;
+
+    assert_eq!(response.status(), 200);
+    let second = session_token(&response);
+    assert_ne!(first, second, "sign-in must never reuse a session token");
+    assert_eq!(app.session().await["email"], email.as_str());
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_identical_401() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+
+    let wrong_password = app.sign_in(&email, "not the password").await;
+    let unknown_email = app.sign_in(&unique_email(), "not the password").await;
+
+    assert_eq!(wrong_password.status(), 401);
+    assert_eq!(unknown_email.status(), 401);
+    let a = wrong_password.text().await.unwrap();
+    let b = unknown_email.text().await.unwrap();
+    assert_eq!(a, b);
+    assert!(a.contains("Invalid email or password"), "{a}");
+}
+
+#[tokio::test]
+async fn sign_in_with_an_out_of_policy_password_is_the_same_401() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+
+    let response = app.sign_in(&email, "short").await;
+
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn sign_in_accepts_the_email_in_any_case_and_with_spaces() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+    let fresh = client_from(Some(&app.address));
+
+    let response = fresh
+        .post(app.url("/api/auth/sign-in"))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", format!("  {}  ", email.to_uppercase())),
+            ("password", PASSWORD.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+}

@@ -1,0 +1,215 @@
+use sqlx::Row;
+
+use crate::helpers::{set_cookies, spawn_app, unique_email, PASSWORD};
+
+#[tokio::test]
+async fn sign_up_creates_a_user_and_sets_a_session_cookie_with_the_required_attributes() {
+    let app = spawn_app().await;
+    let email = unique_email();
+
+    let response = app.sign_up(&email, PASSWORD).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["location"], "/");
+    let cookies = set_cookies(&response);
+    let cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("badge_session="))
+        .expect("session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing in {cookie}"
+        );
+    }
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http site must not set Secure: {cookie}"
+    );
+    let row = sqlx::query("SELECT email, password_hash FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("email"), email);
+    assert!(row
+        .get::<String, _>("password_hash")
+        .starts_with("$argon2id$"));
+    assert_eq!(app.session().await["email"], email.as_str());
+}
+
+#[tokio::test]
+async fn an_https_site_sets_a_secure_host_prefixed_cookie() {
+    let app = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("SITE_URL", "https://badge.example.com".into());
+    })
+    .await;
+    let client = crate::helpers::client_from(Some("https://badge.example.com"));
+
+    let response = client
+        .post(app.url("/api/auth/sign-up"))
+        .header("accept", "application/json")
+        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+    let cookie = set_cookies(&response).into_iter().next().expect("cookie");
+    assert!(cookie.starts_with("__Host-badge_session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn sign_up_with_a_taken_email_is_409() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+
+    let response = app.sign_up(&email.to_uppercase(), "another password").await;
+
+    assert_eq!(response.status(), 409);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "email_taken");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_sign_ups_of_one_email_make_exactly_one_user() {
+    let app = spawn_app().await;
+    let email = unique_email();
+
+    let attempts = (0..20).map(|_| {
+        let client = crate::helpers::client_from(Some(&app.address));
+        let url = app.url("/api/auth/sign-up");
+        let email = email.clone();
+        async move {
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .form(&[("email", email.as_str()), ("password", PASSWORD)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let mut statuses = futures_join_all(attempts).await;
+    statuses.sort_unstable();
+
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        19,
+        "{statuses:?}"
+    );
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(count, 1);
+}
+
+/// Runs futures concurrently on the test runtime and collects their outputs in order.
+async fn futures_join_all<
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn invalid_sign_up_input_is_400_naming_the_field() {
+    let app = spawn_app().await;
+    let long_password = "p".repeat(129);
+    let long_email = format!("{}@example.com", "a".repeat(250));
+    let cases = [
+        ("not-an-email", PASSWORD, "email"),
+        (long_email.as_str(), PASSWORD, "email"),
+        ("", PASSWORD, "email"),
+        ("short@example.com", "short", "password"),
+        ("long@example.com", long_password.as_str(), "password"),
+    ];
+
+    for (email, password, field) in cases {
+        let response = app.sign_up(email, password).await;
+
+        assert_eq!(response.status(), 400, "{email:?}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "validation");
+        assert_eq!(body["field"], field, "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains(field),
+            "{body}"
+        );
+    }
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn a_sign_up_missing_its_fields_is_400_not_500() {
+    let app = spawn_app().await;
+
+    let response = app.post_form("/api/auth/sign-up", &[]).await;
+
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn a_plain_html_form_sign_up_redirects_home_on_success_and_back_with_the_error_on_failure() {
+    let app = spawn_app().await;
+    let form_post = |email: String, password: &'static str| {
+        app.client
+            .post(app.url("/api/auth/sign-up"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/sign-up"))
+            .form(&[("email", email), ("password", password.to_owned())])
+            .send()
+    };
+
+    let ok = form_post(unique_email(), PASSWORD).await.unwrap();
+    let bad = form_post(unique_email(), "short").await.unwrap();
+
+    assert_eq!(ok.status(), 302);
+    assert_eq!(ok.headers()["location"], "/");
+    assert_eq!(bad.status(), 302);
+    let back = bad.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with(&app.url("/sign-up?")) && back.contains("__err="),
+        "{back}"
+    );
+    // The page it lands on shows the error.
+    let page = app
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("role=\"alert\"") && page.contains("at least 8 characters"),
+        "{page}"
+    );
+}
