@@ -22,6 +22,7 @@ use crate::{
         password::PasswordHasher,
         rate_limit::RateLimits,
         session::{self, SessionCookie},
+        token::TokenKeys,
     },
     config::Config,
     db,
@@ -66,6 +67,7 @@ impl Application {
             hasher: PasswordHasher::new().context("preparing the password hasher")?,
             limits: Arc::new(RateLimits::default()),
             session_cookie: SessionCookie::from_config(&config),
+            tokens: TokenKeys::from_config(&config),
             config: Arc::new(config),
         };
         spawn_housekeeping(state.clone());
@@ -106,7 +108,7 @@ impl Application {
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
-        .merge(api::router())
+        .merge(api::router(&state))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -6,7 +6,9 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use crate::{
-    auth::{password::PasswordHasher, rate_limit::RateLimits, session::SessionCookie},
+    auth::{
+        password::PasswordHasher, rate_limit::RateLimits, session::SessionCookie, token::TokenKeys,
+    },
     config::Config,
     db::Db,
 };
@@ -19,4 +21,5 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub limits: Arc<RateLimits>,
     pub session_cookie: SessionCookie,
+    pub tokens: TokenKeys,
 }

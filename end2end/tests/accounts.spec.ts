@@ -12,6 +12,19 @@ for (const javaScriptEnabled of [true, false]) {
       if (javaScriptEnabled) await waitForHydration(page);
     };
 
+    /** An account that exists, with the browser signed out again. */
+    const existingAccount = async (page: Page, tag: string) => {
+      const email = uniqueEmail(`${javaScriptEnabled ? "wasm" : "nojs"}-${tag}`);
+      const header = page.getByRole("banner");
+      await page.goto("/sign-up");
+      await ready(page);
+      await submitCredentials(page, "Sign up", email, PASSWORD);
+      await expect(header).toContainText(email);
+      await header.getByRole("button", { name: "Sign out" }).click();
+      await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+      return email;
+    };
+
     test("sign up lands on / showing the email, sign out shows Sign in, sign in again", async ({ page }) => {
       const errors = recordConsoleErrors(page);
       const email = uniqueEmail(javaScriptEnabled ? "wasm" : "nojs");
@@ -38,13 +51,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test("a wrong password shows the alert and stays signed out", async ({ page }) => {
-      const email = uniqueEmail(javaScriptEnabled ? "wasm-wrong" : "nojs-wrong");
-      await page.goto("/sign-up");
-      await ready(page);
-      await submitCredentials(page, "Sign up", email, PASSWORD);
-      await expect(page.getByRole("banner")).toContainText(email);
-      await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
-      await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+      const email = await existingAccount(page, "wrong");
 
       await page.goto("/sign-in");
       await ready(page);
@@ -55,13 +62,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test("a taken email on sign-up shows the alert", async ({ page }) => {
-      const email = uniqueEmail(javaScriptEnabled ? "wasm-taken" : "nojs-taken");
-      await page.goto("/sign-up");
-      await ready(page);
-      await submitCredentials(page, "Sign up", email, PASSWORD);
-      await expect(page.getByRole("banner")).toContainText(email);
-      await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
-      await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+      const email = await existingAccount(page, "taken");
 
       await page.goto("/sign-up");
       await ready(page);

@@ -29,11 +29,3 @@ export async function submitCredentials(page: Page, button: "Sign up" | "Sign in
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: button }).click();
 }
-
-/** Goes to /sign-up, creates `email`, and waits until the header shows it. */
-export async function signUp(page: Page, email: string, hydrated = true) {
-  await page.goto("/sign-up");
-  if (hydrated) await waitForHydration(page);
-  await submitCredentials(page, "Sign up", email, PASSWORD);
-  await expect(page.getByRole("banner")).toContainText(email);
-}

@@ -1,12 +1,36 @@
-//! Plain Axum JSON routes, each module exposing `router()`.
+//! Plain Axum JSON routes, each module exposing `router()`, merged here.
 
+pub mod error;
 mod health;
+mod hello;
+mod token;
 
-use axum::Router;
+use axum::{
+    http::{header, HeaderValue, Method},
+    Router,
+};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::state::AppState;
 
-/// All JSON routes, merged in one place.
-pub fn router() -> Router<AppState> {
-    Router::new().merge(health::router())
+pub fn router(state: &AppState) -> Router<AppState> {
+    let badge_routes = Router::new()
+        .merge(token::router())
+        .merge(hello::router())
+        .layer(cors(&state.config.trusted_origins));
+    Router::new().merge(health::router()).merge(badge_routes)
+}
+
+/// Cross-origin access to the badge routes for `TRUSTED_ORIGINS` only (never `*`), with
+/// credentials so a trusted front end on another origin can fetch `/api/token`.
+fn cors(trusted_origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = trusted_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET])
+        .allow_headers([header::AUTHORIZATION])
+        .allow_credentials(true)
 }

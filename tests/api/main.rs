@@ -3,6 +3,7 @@
 mod helpers;
 
 mod abuse;
+mod badges;
 mod health;
 mod pages;
 mod sessions;
