@@ -33,6 +33,8 @@ impl ConfigError {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// Pool size per instance (`DATABASE_MAX_CONNECTIONS`); `None` picks the engine's default.
+    pub database_max_connections: Option<u32>,
     pub auth_secret: AuthSecret,
     /// The public URL of the site; `None` means "http:// + the bound address", resolved at start-up.
     pub site_url: Option<Url>,
@@ -100,8 +102,19 @@ impl Config {
             .transpose()?
             .unwrap_or_default();
 
+        let database_max_connections = var("DATABASE_MAX_CONNECTIONS")
+            .map(|v| match v.parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => Ok(n),
+                _ => Err(ConfigError::new(
+                    "DATABASE_MAX_CONNECTIONS",
+                    format!("must be a number from 1 to 1000, got {v:?}"),
+                )),
+            })
+            .transpose()?;
+
         Ok(Self {
             database_url,
+            database_max_connections,
             auth_secret,
             site_url,
             site_addr,
@@ -259,6 +272,7 @@ mod tests {
             ("SESSION_TTL", "0s"),
             ("TRUSTED_ORIGINS", "ftp://x"),
             ("TRUST_PROXY", "maybe"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
         ] {
             let mut vars = vec![(var, value)];
             if var == "BETTER_AUTH_SECRET" {

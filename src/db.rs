@@ -14,8 +14,9 @@ pub type Db = AnyPool;
 /// How long a request waits for a pooled connection before failing (and `/healthz` turning 503).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connects, prepares the engine, and runs the migrations in `migrations/`.
-pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
+/// Connects, prepares the engine, and runs the migrations in `migrations/`. The pool reconnects
+/// on its own after an outage; requests meanwhile fail with 503 after `ACQUIRE_TIMEOUT`.
+pub async fn connect(database_url: &str, max_connections: Option<u32>) -> anyhow::Result<Db> {
     install_default_drivers();
     let is_sqlite = database_url.starts_with("sqlite:");
     let url = if is_sqlite {
@@ -25,7 +26,9 @@ pub async fn connect(database_url: &str) -> anyhow::Result<Db> {
     };
 
     let pool = AnyPoolOptions::new()
-        .max_connections(if is_sqlite { 8 } else { 16 })
+        // SQLite has one writer anyway; PostgreSQL's default limit (100) leaves room for
+        // several instances of 10.
+        .max_connections(max_connections.unwrap_or(if is_sqlite { 8 } else { 10 }))
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -55,6 +58,28 @@ pub async fn is_healthy(db: &Db) -> bool {
         tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(db)).await,
         Ok(Ok(_))
     )
+}
+
+/// True for errors that mean "the database cannot be reached right now" (retryable).
+pub fn is_connectivity_error(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    ) || error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| is_unavailable_code(&code))
+}
+
+/// PostgreSQL codes meaning "not reachable now": class 08 (connection exception), 53
+/// (insufficient resources, e.g. too many connections), 57P (shutdown, terminated connection),
+/// and 55000 as raised when the database does not accept connections.
+fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "55000"
 }
 
 /// Creates the SQLite file's folder and asks SQLite to create the file itself.

@@ -45,6 +45,9 @@ pub enum AppError {
     /// 403: the request did not come from this site or a trusted origin.
     #[error("This request did not come from a trusted page")]
     ForbiddenOrigin,
+    /// 503: the database is unreachable; retrying later will work.
+    #[error("The service is temporarily unavailable. Please try again shortly.")]
+    Unavailable,
     /// 500: the cause is in the server log, never here.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -70,6 +73,7 @@ impl AppError {
             Self::EmailTaken => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
+            Self::Unavailable => 503,
         }
     }
 
@@ -82,6 +86,7 @@ impl AppError {
             Self::RateLimited { .. } => "rate_limited",
             Self::ForbiddenOrigin => "forbidden_origin",
             Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
             Self::Request(_) => "bad_request",
         }
     }
@@ -135,6 +140,7 @@ impl From<WireError> for AppError {
             ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("forbidden_origin", ..) => Self::ForbiddenOrigin,
             ("internal", ..) => Self::Internal,
+            ("unavailable", ..) => Self::Unavailable,
             _ => Self::Request(wire.message),
         }
     }
@@ -155,6 +161,7 @@ mod tests {
             },
             AppError::ForbiddenOrigin,
             AppError::Internal,
+            AppError::Unavailable,
             AppError::Request("missing argument".into()),
         ] {
             let json = serde_json::to_string(&error).unwrap();

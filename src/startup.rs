@@ -48,7 +48,7 @@ pub struct Application {
 impl Application {
     /// Connects the database, runs migrations, binds the listener and assembles the routes.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url).await?;
+        let db = db::connect(&config.database_url, config.database_max_connections).await?;
         let listener = TcpListener::bind(config.site_addr)
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", config.site_addr))?;

@@ -31,7 +31,7 @@ impl FromRequestParts<AppState> for SessionUser {
             Ok(Some(user)) => Ok(Self(user)),
             Ok(None) => Err(ApiError::NoSession),
             // The cause is already logged by the service.
-            Err(AppError::Internal) => Err(ApiError::Unavailable),
+            Err(AppError::Unavailable) => Err(ApiError::Unavailable),
             Err(other) => Err(ApiError::internal(anyhow::anyhow!(other))),
         }
     }

@@ -40,7 +40,7 @@ pub async fn create_account(
         email: email.as_str().to_owned(),
     };
 
-    let mut tx = state.db.begin().await.map_err(internal)?;
+    let mut tx = state.db.begin().await.map_err(db_error)?;
     let inserted = sqlx::query(
         "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -54,12 +54,12 @@ pub async fn create_account(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             return Err(AppError::EmailTaken)
         }
-        other => other.map_err(internal)?,
+        other => other.map_err(db_error)?,
     };
     let token = session::create(&mut *tx, &user.id, state.session_cookie.ttl(), client)
         .await
-        .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
 
     tracing::info!(user_id = %user.id, "account created");
     Ok(NewSession { user, token })
@@ -95,12 +95,12 @@ pub async fn sign_in(
             .bind(&user.id)
             .execute(&state.db)
             .await
-            .map_err(internal)?;
+            .map_err(db_error)?;
         tracing::info!(user_id = %user.id, "password rehashed with current parameters");
     }
     let token = session::create(&state.db, &user.id, state.session_cookie.ttl(), client)
         .await
-        .map_err(internal)?;
+        .map_err(db_error)?;
     tracing::info!(user_id = %user.id, "signed in");
     Ok(NewSession { user, token })
 }
@@ -116,7 +116,7 @@ pub async fn user_from_cookie(
     };
     let active = session::lookup(&state.db, &token, state.session_cookie.ttl())
         .await
-        .map_err(internal)?;
+        .map_err(db_error)?;
     match active {
         Some(ActiveSession { user, refreshed }) => {
             if refreshed {
@@ -133,7 +133,7 @@ pub async fn user_from_cookie(
 
 /// Deletes the session server-side; an unknown token is fine (sign-out is idempotent).
 pub async fn sign_out(state: &AppState, token: &str) -> Result<(), AppError> {
-    session::delete(&state.db, token).await.map_err(internal)?;
+    session::delete(&state.db, token).await.map_err(db_error)?;
     tracing::info!("signed out");
     Ok(())
 }
@@ -143,7 +143,7 @@ async fn find_user(state: &AppState, email: &Email) -> Result<Option<(User, Stri
         .bind(email.as_str())
         .fetch_optional(&state.db)
         .await
-        .map_err(internal)?;
+        .map_err(db_error)?;
     row.map(|row| -> Result<_, sqlx::Error> {
         Ok((
             User {
@@ -161,4 +161,15 @@ async fn find_user(state: &AppState, email: &Email) -> Result<Option<(User, Stri
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %cause, "internal error");
     AppError::Internal
+}
+
+/// A database error: "unavailable" (503, retry later) when the database cannot be reached,
+/// otherwise internal. Logged either way.
+pub fn db_error(error: sqlx::Error) -> AppError {
+    if crate::db::is_connectivity_error(&error) {
+        tracing::warn!(error = %error, "database unavailable");
+        AppError::Unavailable
+    } else {
+        internal(error)
+    }
 }

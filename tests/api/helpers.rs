@@ -1,7 +1,13 @@
 //! `spawn_app()` starts the real application on port 0 with its own throwaway database and
 //! returns a `TestApp` with a cookie-keeping client that does not follow redirects.
+//!
+//! The database is a fresh SQLite file, or, when `TEST_DATABASE_URL` names a PostgreSQL server,
+//! a fresh PostgreSQL database created for the test and dropped after it.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock},
+};
 
 use badge::{config::Config, startup::Application, telemetry};
 use tempfile::TempDir;
@@ -23,8 +29,106 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database this app uses (tests inspect rows directly).
     pub db_url: String,
-    /// Holds the SQLite file until the test ends.
-    _scratch: TempDir,
+    /// Removes the test's database when the test ends.
+    _database: Arc<TestDatabase>,
+}
+
+/// A database that exists for one test (or for the instances a scale-out test shares).
+pub enum TestDatabase {
+    Sqlite {
+        url: String,
+        _dir: TempDir,
+    },
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    /// A new empty database on the engine `TEST_DATABASE_URL` selects (SQLite by default).
+    pub async fn create() -> Arc<Self> {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
+            Some(admin_url) => {
+                let name = format!("badge_test_{}", uuid_like().replace('-', "_"));
+                let mut admin = admin_connection(&admin_url).await;
+                sqlx::Executor::execute(
+                    &mut admin,
+                    format!(r#"CREATE DATABASE "{name}""#).as_str(),
+                )
+                .await
+                .expect("create the test database");
+                let url = database_url_with_name(&admin_url, &name);
+                Arc::new(Self::Postgres {
+                    url,
+                    admin_url,
+                    name,
+                })
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                Arc::new(Self::Sqlite { url, _dir: dir })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Self::Postgres {
+            admin_url, name, ..
+        } = self
+        else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop runs inside the test's runtime, so the async clean-up gets a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime
+                .block_on(async {
+                    let mut admin = admin_connection(&admin_url).await;
+                    let sql = format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#);
+                    sqlx::Executor::execute(&mut admin, sql.as_str())
+                        .await
+                        .map(|_| ())
+                })
+                .map_err(std::io::Error::other)
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a test database: {dropped:?}");
+        }
+    }
+}
+
+pub async fn admin_connection(admin_url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::Connection::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("TEST_DATABASE_URL does not answer ({e}); is PostgreSQL running?")
+        })
+}
+
+/// `postgres://user@host:port/anything` → the same server, database `name`.
+fn database_url_with_name(admin_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(name);
+    url.to_string()
 }
 
 /// Starts an app with the test defaults.
@@ -34,14 +138,18 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts an app after `customise` has adjusted its environment variables.
 pub async fn spawn_app_with(customise: impl FnOnce(&mut HashMap<&'static str, String>)) -> TestApp {
+    spawn_app_on(TestDatabase::create().await, customise).await
+}
+
+/// Starts an app on an existing test database (several instances may share one).
+pub async fn spawn_app_on(
+    database: Arc<TestDatabase>,
+    customise: impl FnOnce(&mut HashMap<&'static str, String>),
+) -> TestApp {
     LazyLock::force(&TRACING);
-    let scratch = tempfile::tempdir().expect("temp dir");
     let mut vars: HashMap<&'static str, String> = HashMap::from([
         ("AUTH_SECRET", TEST_SECRET.to_owned()),
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}/test.db", scratch.path().display()),
-        ),
+        ("DATABASE_URL", database.url().to_owned()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
     ]);
     customise(&mut vars);
@@ -56,7 +164,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut HashMap<&'static str, St
         client: client_from(Some(&address)),
         address,
         db_url: vars["DATABASE_URL"].clone(),
-        _scratch: scratch,
+        _database: database,
     }
 }
 

@@ -6,6 +6,7 @@ mod abuse;
 mod badges;
 mod health;
 mod pages;
+mod scale_out;
 mod sessions;
 mod sign_in;
 mod sign_up;

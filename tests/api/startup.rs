@@ -38,3 +38,19 @@ fn a_nonsense_database_url_stops_start_up_naming_database_url() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
 }
+
+#[test]
+fn an_unreachable_postgres_stops_start_up_naming_the_host_but_not_the_password() {
+    let (ok, stderr) = start_with(&[
+        ("AUTH_SECRET", &"s".repeat(32)),
+        ("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/badge"),
+    ]);
+
+    assert!(!ok);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("DATABASE_URL") && stderr.contains("127.0.0.1:1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
