@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test build e2e bootstrap
+.PHONY: help run test build bench e2e
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:3000 with SQLite"
 	@echo "make test   fmt, clippy (server + browser), Rust tests, Playwright end-to-end"
 	@echo "make build  release build only (target/site + target/release/badge)"
+	@echo "make bench  release benchmarks vs FastAPI+PyJWT and Better Auth -> bench/RESULTS.md"
 
 run: build
 	./target/release/badge
@@ -18,6 +19,11 @@ build:
 
 test:
 	.ci/test
+
+# Release build plus the bench-only extras (the ceiling route, the argon2-rate binary).
+bench: build
+	cargo build --release --no-default-features --features bench --bins
+	python3 bench/bench.py
 
 # Playwright only (needs a debug build: .ci/build-site debug).
 e2e:

@@ -49,6 +49,8 @@ pub struct Config {
     pub trusted_origins: Vec<String>,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy you control).
     pub trust_proxy: bool,
+    /// Sign-in/sign-up rate limits (`AUTH_RATE_LIMIT`, default on; off only for load tests).
+    pub rate_limit: bool,
 }
 
 impl Config {
@@ -130,7 +132,8 @@ impl Config {
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
             trusted_origins,
-            trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?,
+            trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?.unwrap_or(false),
+            rate_limit: parse_bool("AUTH_RATE_LIMIT", var("AUTH_RATE_LIMIT"))?.unwrap_or(true),
         })
     }
 
@@ -217,10 +220,11 @@ fn parse_duration(
     }
 }
 
-fn parse_bool(var: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+fn parse_bool(var: &'static str, value: Option<String>) -> Result<Option<bool>, ConfigError> {
     match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("false" | "0" | "no") => Ok(false),
-        Some("true" | "1" | "yes") => Ok(true),
+        None => Ok(None),
+        Some("false" | "0" | "no" | "off") => Ok(Some(false)),
+        Some("true" | "1" | "yes" | "on") => Ok(Some(true)),
         Some(other) => Err(ConfigError::new(
             var,
             format!("must be true or false, got {other:?}"),
@@ -251,6 +255,7 @@ mod tests {
         assert_eq!(c.site_origin(), "http://127.0.0.1:3000");
         assert_eq!(c.issuer(), "http://127.0.0.1:3000");
         assert!(!c.trust_proxy && !c.is_https() && c.jwt_audience.is_none());
+        assert!(c.rate_limit);
     }
 
     #[test]
@@ -272,6 +277,7 @@ mod tests {
             ("SESSION_TTL", "0s"),
             ("TRUSTED_ORIGINS", "ftp://x"),
             ("TRUST_PROXY", "maybe"),
+            ("AUTH_RATE_LIMIT", "sometimes"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
         ] {
             let mut vars = vec![(var, value)];

@@ -65,7 +65,7 @@ impl Application {
             leptos_options,
             db,
             hasher: PasswordHasher::new().context("preparing the password hasher")?,
-            limits: Arc::new(RateLimits::default()),
+            limits: Arc::new(RateLimits::new(config.rate_limit)),
             session_cookie: SessionCookie::from_config(&config),
             tokens: TokenKeys::from_config(&config),
             config: Arc::new(config),

@@ -1,5 +1,7 @@
 //! Plain Axum JSON routes, each module exposing `router()`, merged here.
 
+#[cfg(feature = "bench")]
+mod ceiling;
 pub mod error;
 mod health;
 mod hello;
@@ -18,7 +20,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(token::router())
         .merge(hello::router())
         .layer(cors(&state.config.trusted_origins));
-    Router::new().merge(health::router()).merge(badge_routes)
+    let router = Router::new().merge(health::router()).merge(badge_routes);
+    #[cfg(feature = "bench")]
+    let router = router.merge(ceiling::router());
+    router
 }
 
 /// Cross-origin access to the badge routes for `TRUSTED_ORIGINS` only (never `*`), with

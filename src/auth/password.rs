@@ -106,7 +106,8 @@ impl PasswordHasher {
     }
 }
 
-fn argon2() -> Argon2<'static> {
+/// The configured hasher (shared with the `argon2-rate` bench binary).
+pub fn argon2() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
         .expect("OWASP argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""`make bench`: Badge against the two stacks users would otherwise pick, measured side by side.
+
+Servers run pinned to CPU 0, wrk to CPU 1, on loopback. Every scenario is warmed up, then run
+in interleaved rounds; the table reports the mean of the rounds. CPU per request is the server
+process's utime + stime (from /proc/<pid>/stat) over the run divided by the requests answered.
+Peers (FastAPI + PyJWT, Better Auth) are installed from the registries into bench/.peers/.
+Writes bench/RESULTS.md. Needs the release build made by `make bench` first.
+"""
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PEERS = BENCH / ".peers"
+SERVER_CPU, LOAD_CPU = "0", "1"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CONNECTIONS = 16
+SIGN_IN_CONNECTIONS = 4
+PASSWORD = "correct horse battery staple"
+EMAIL = "bench@example.com"
+SECRET = os.urandom(32).hex()
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- installing what the bench needs -------------------------------------------------------
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        sys.exit("wrk is missing: sudo apt-get install -y wrk")
+    say("installing wrk (Debian package)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, stdin=subprocess.DEVNULL).returncode != 0:
+        run(["apt-get", "update"], env=env, stdin=subprocess.DEVNULL)
+        run(["apt-get", "install", "-y", "wrk"], env=env, stdin=subprocess.DEVNULL)
+
+
+def ensure_fastapi() -> Path:
+    home = PEERS / "fastapi"
+    requirements = BENCH / "peers/fastapi/requirements.txt"
+    stamp = home / ".installed"
+    if not stamp.exists() or stamp.read_text() != requirements.read_text():
+        say("installing the FastAPI peer (PyPI)")
+        run([sys.executable, "-m", "venv", str(home / "venv")])
+        run([str(home / "venv/bin/pip"), "install", "--quiet", "--disable-pip-version-check", "-r", str(requirements)])
+        stamp.write_text(requirements.read_text())
+    shutil.copy(BENCH / "peers/fastapi/app.py", home / "app.py")
+    return home
+
+
+def ensure_better_auth() -> Path:
+    home = PEERS / "better-auth"
+    source = BENCH / "peers/better-auth"
+    home.mkdir(parents=True, exist_ok=True)
+    lock = (source / "package-lock.json").read_text()
+    stamp = home / ".installed"
+    for name in ("package.json", "package-lock.json", "server.mjs"):
+        shutil.copy(source / name, home / name)
+    if not stamp.exists() or stamp.read_text() != lock:
+        say("installing the Better Auth peer (npm)")
+        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=home)
+        stamp.write_text(lock)
+    return home
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def memory_kib(self, key: str) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(name: str, cmd: list[str], env: dict, port: int, ready_path: str, scratch: Path, cwd: Path = ROOT) -> Server:
+    log = scratch / f"{name}.log"
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CPU, *cmd],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(name, port, process, log)
+    for _ in range(300):
+        if process.poll() is not None:
+            sys.exit(f"{name} exited:\n{log.read_text()[-2000:]}")
+        try:
+            status, _, _ = request(server, "GET", ready_path)
+            if status < 500:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"{name} did not start:\n{log.read_text()[-2000:]}")
+
+
+def request(server: Server, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    cookies = [h.split(";", 1)[0] for k, h in response.getheaders() if k.lower() == "set-cookie"]
+    conn.close()
+    return response.status, data, cookies
+
+
+# --- load --------------------------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    server: Server
+    path: str
+    headers: dict = field(default_factory=dict)
+    body: str | None = None
+    content_type: str | None = None
+    connections: int = CONNECTIONS
+    rounds: list = field(default_factory=list)
+
+
+def wrk(s: Scenario, seconds: int) -> subprocess.Popen:
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{s.connections}", f"-d{seconds}s", "--latency",
+           "-s", str(BENCH / "wrk.lua")]
+    for k, v in s.headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    env = dict(os.environ)
+    if s.body is not None:
+        env["WRK_BODY"] = s.body
+        env["WRK_CONTENT_TYPE"] = s.content_type or "application/x-www-form-urlencoded"
+    return subprocess.Popen(cmd + [s.server.base + s.path], stdout=subprocess.PIPE, text=True, env=env)
+
+
+def summary(process: subprocess.Popen) -> dict:
+    out, _ = process.communicate()
+    line = next((l for l in out.splitlines() if l.startswith("WRK_JSON ")), None)
+    if line is None:
+        sys.exit(f"wrk gave no summary:\n{out}")
+    return json.loads(line[len("WRK_JSON "):])
+
+
+def measure(s: Scenario, seconds: int = SECONDS, alongside: Scenario | None = None) -> dict:
+    """Runs `s` (and, if given, `alongside` at the same time) and returns s's figures."""
+    before = s.server.cpu_seconds()
+    background = wrk(alongside, seconds) if alongside else None
+    result = summary(wrk(s, seconds))
+    if background:
+        summary(background)
+    cpu = s.server.cpu_seconds() - before
+    ok = result["requests"] - result["non_2xx"]
+    if result["non_2xx"] or result["socket_errors"]:
+        say(f"{s.label}: {result['non_2xx']} non-2xx answers, {result['socket_errors']} socket errors")
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    # With a flood beside it the process CPU is shared, so no per-request CPU figure then.
+    result["cpu_us"] = None if alongside else cpu * 1e6 / max(ok, 1)
+    return result
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+def main() -> None:
+    ensure_wrk()
+    fastapi_home = ensure_fastapi()
+    better_auth_home = ensure_better_auth()
+    badge_bin = ROOT / "target/release/badge"
+    rate_bin = ROOT / "target/release/argon2-rate"
+    for binary in (badge_bin, rate_bin):
+        if not binary.exists():
+            sys.exit(f"{binary} is missing: run `make bench` (it builds with --features bench)")
+
+    scratch = Path(tempfile.mkdtemp(prefix="badge-bench-"))
+    servers: list[Server] = []
+    try:
+        badge_port = free_port()
+        badge = start("badge", [str(badge_bin)], {
+            "AUTH_SECRET": SECRET,
+            "DATABASE_URL": f"sqlite://{scratch}/badge.db",
+            "LEPTOS_SITE_ADDR": f"127.0.0.1:{badge_port}",
+            "LEPTOS_SITE_ROOT": str(ROOT / "target/site"),
+            "AUTH_RATE_LIMIT": "false",
+            "RUST_LOG": "warn",
+        }, badge_port, "/healthz", scratch)
+        servers.append(badge)
+        fastapi_port = free_port()
+        fastapi = start("fastapi", [str(fastapi_home / "venv/bin/uvicorn"), "app:app", "--port", str(fastapi_port),
+                                    "--log-level", "warning", "--no-access-log"],
+                        {"BADGE_SECRET": SECRET, "BADGE_ISSUER": badge.base}, fastapi_port, "/docs", scratch,
+                        cwd=fastapi_home)
+        servers.append(fastapi)
+        ba_port = free_port()
+        better_auth = start("better-auth", ["node", "server.mjs"],
+                            {"PORT": str(ba_port), "DB": str(scratch / "better-auth.db"), "SECRET": SECRET},
+                            ba_port, "/api/auth/ok", scratch, cwd=better_auth_home)
+        servers.append(better_auth)
+
+        # One account on each; the session cookies and a badge to present.
+        form = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD})
+        status, _, badge_cookies = request(badge, "POST", "/api/auth/sign-up", form, {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": badge.base, "Accept": "application/json"})
+        assert status == 200, f"badge sign-up: {status}"
+        badge_cookie = "; ".join(badge_cookies)
+        status, data, _ = request(badge, "GET", "/api/token", headers={"Cookie": badge_cookie})
+        assert status == 200, f"badge token: {status}"
+        token = json.loads(data)["token"]
+        ba_json = json.dumps({"email": EMAIL, "password": PASSWORD, "name": "Bench"})
+        status, _, ba_cookies = request(better_auth, "POST", "/api/auth/sign-up/email", ba_json, {
+            "Content-Type": "application/json", "Origin": better_auth.base})
+        assert status == 200, f"better-auth sign-up: {status}"
+        ba_cookie = "; ".join(ba_cookies)
+        bearer = {"Authorization": f"Bearer {token}"}
+        sign_in = {"Origin": badge.base, "Accept": "application/json"}
+
+        hello = Scenario("hello", "Badge `GET /api/hello-world` (badge)", badge, "/api/hello-world", bearer)
+        ceiling = Scenario("ceiling", "Badge in-binary JSON route, no auth (ceiling)", badge, "/bench/ceiling")
+        scenarios = [
+            hello,
+            ceiling,
+            Scenario("token", "Badge `GET /api/token` (cookie)", badge, "/api/token", {"Cookie": badge_cookie}),
+            Scenario("ssr", "Badge `GET /` SSR, signed in", badge, "/", {"Cookie": badge_cookie}),
+            Scenario("fastapi", "FastAPI + PyJWT `GET /api/hello-world`", fastapi, "/api/hello-world", bearer),
+            Scenario("ba_token", "Better Auth `GET /api/auth/token` (cookie)", better_auth, "/api/auth/token",
+                     {"Cookie": ba_cookie}),
+            Scenario("sign_in", f"Badge sign-in, concurrency {SIGN_IN_CONNECTIONS}", badge, "/api/auth/sign-in",
+                     sign_in, form, connections=SIGN_IN_CONNECTIONS),
+            Scenario("ba_sign_in", f"Better Auth email sign-in, concurrency {SIGN_IN_CONNECTIONS}", better_auth,
+                     "/api/auth/sign-in/email", {"Origin": better_auth.base},
+                     json.dumps({"email": EMAIL, "password": PASSWORD}), "application/json",
+                     connections=SIGN_IN_CONNECTIONS),
+        ]
+        flood_hello = Scenario("flood", "Badge `GET /api/hello-world` during a sign-in flood", badge,
+                               "/api/hello-world", bearer)
+        flood = next(s for s in scenarios if s.key == "sign_in")
+
+        say(f"warm-up, then {ROUNDS} interleaved rounds of {SECONDS}s per scenario")
+        for s in scenarios:
+            measure(s, 1)
+        argon2_rates = []
+        for round_no in range(ROUNDS):
+            say(f"round {round_no + 1}/{ROUNDS}")
+            for s in scenarios:
+                s.rounds.append(measure(s))
+            flood_hello.rounds.append(measure(flood_hello, alongside=flood))
+            out = run(["taskset", "-c", SERVER_CPU, str(rate_bin), "3"], capture_output=True, text=True).stdout
+            argon2_rates.append(json.loads(out)["hashes_per_sec"])
+
+        rss_end = {srv.name: srv.memory_kib("VmRSS") for srv in servers}
+        rss_peak = {srv.name: srv.memory_kib("VmHWM") for srv in servers}
+        report(scenarios + [flood_hello], statistics.mean(argon2_rates), rss_end, rss_peak, badge_bin)
+    finally:
+        for srv in servers:
+            srv.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def mean(s: Scenario, key: str):
+    values = [r[key] for r in s.rounds if r[key] is not None]
+    return statistics.mean(values) if values else None
+
+
+def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_peak: dict, badge_bin: Path) -> None:
+    by = {s.key: s for s in scenarios}
+    cpu = {k: mean(s, "cpu_us") for k, s in by.items()}
+    p99 = {k: mean(s, "p99_us") for k, s in by.items()}
+    rps = {k: mean(s, "rps") for k, s in by.items()}
+    pkg = ROOT / "target/site/pkg"
+    wasm = (pkg / "badge.wasm").read_bytes()
+    wasm_gz = len(gzip.compress(wasm, 9))
+    mib = lambda kib: kib / 1024
+
+    lines = [
+        "# make bench results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs: servers pinned to "
+        f"CPU {SERVER_CPU}, wrk to CPU {LOAD_CPU}, loopback; {CONNECTIONS} connections "
+        f"({SIGN_IN_CONNECTIONS} for sign-in); warm-up, then {ROUNDS} interleaved rounds of {SECONDS} s, "
+        "mean shown. CPU/request = server utime+stime over the run ÷ successful requests.",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | CPU µs/request |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for s in scenarios:
+        c = cpu[s.key]
+        lines.append(f"| {s.label} | {rps[s.key]:,.0f} | {mean(s, 'p50_us') / 1000:.2f} | {p99[s.key] / 1000:.2f} | "
+                     f"{'—' if c is None else f'{c:,.0f}'} |")
+    lines += [
+        f"| argon2id raw hash rate, one thread on CPU {SERVER_CPU} (`argon2-rate`) | {argon2_rate:,.1f} hashes/s | | | |",
+        "",
+        "| footprint | value |",
+        "|---|---:|",
+        f"| hydrate WASM (release, wasm-opt) | {len(wasm) / 1024:,.0f} KiB raw, {wasm_gz / 1024:,.0f} KiB gzip |",
+        f"| server binary `target/release/badge` | {badge_bin.stat().st_size / 1048576:,.1f} MiB |",
+    ]
+    for name in rss_end:
+        lines.append(f"| {name} RSS after the run (peak) | {mib(rss_end[name]):,.1f} MiB ({mib(rss_peak[name]):,.1f} MiB) |")
+
+    def target(label: str, ratio: float, goal: str, met: bool) -> str:
+        return f"| {label} | {ratio:,.2f} | {goal} | {'met' if met else '**not met**'} |"
+
+    hello_vs_ceiling = cpu["hello"] / cpu["ceiling"]
+    fastapi_vs_hello = cpu["fastapi"] / cpu["hello"]
+    ba_vs_token = cpu["ba_token"] / cpu["token"]
+    sign_in_vs_raw = rps["sign_in"] / argon2_rate
+    flood_vs_quiet = p99["flood"] / p99["hello"]
+    rss_mib = mib(rss_end["badge"])
+    lines += [
+        "",
+        "| target | ratio | goal | |",
+        "|---|---:|---|---|",
+        target("hello-world CPU/request ÷ ceiling route", hello_vs_ceiling, "≤ 1.15", hello_vs_ceiling <= 1.15),
+        target("FastAPI CPU/request ÷ Badge hello-world", fastapi_vs_hello, "≥ 18", fastapi_vs_hello >= 18),
+        target("Better Auth `/api/auth/token` CPU/request ÷ Badge `/api/token`", ba_vs_token, "≥ 50",
+               ba_vs_token >= 50),
+        target("sign-in throughput ÷ raw argon2id rate", sign_in_vs_raw, "≥ 0.9", sign_in_vs_raw >= 0.9),
+        target("hello-world p99 during sign-in flood ÷ unloaded p99", flood_vs_quiet, "≤ 2", flood_vs_quiet <= 2),
+        target("Badge RSS after the run, MiB", rss_mib, "≤ 64", rss_mib <= 64),
+        target("hydrate WASM gzip, KB", wasm_gz / 1000, "≤ 200", wasm_gz / 1000 <= 200),
+        "",
+    ]
+    text = "\n".join(lines)
+    (BENCH / "RESULTS.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
