@@ -1,7 +1,7 @@
 //! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
 //! so `main` and the integration tests start exactly the same app.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use axum::{
@@ -26,7 +26,7 @@ use crate::{
     },
     config::Config,
     db,
-    state::AppState,
+    state::{AppState, Shared},
 };
 
 /// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
@@ -61,15 +61,15 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options,
             db,
             hasher: PasswordHasher::new().context("preparing the password hasher")?,
-            limits: Arc::new(RateLimits::new(config.rate_limit)),
+            limits: RateLimits::new(config.rate_limit),
             session_cookie: SessionCookie::from_config(&config),
             tokens: TokenKeys::from_config(&config),
-            config: Arc::new(config),
-        };
+            config,
+        });
         spawn_housekeeping(state.clone());
         tracing::info!(url = %state.config.site_origin(), "listening");
         Ok(Self {

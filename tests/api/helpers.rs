@@ -219,13 +219,7 @@ impl TestApp {
 
     /// Posts a form to a server function, as the hydrated app's client does (JSON accepted).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form)
-            .send()
-            .await
-            .expect("request sent")
+        post_form(&self.client, &self.url(path), form).await
     }
 
     pub async fn sign_up(&self, email: &str, password: &str) -> reqwest::Response {
@@ -274,6 +268,29 @@ impl TestApp {
             .await
             .expect("test database")
     }
+}
+
+/// Posts a form with `client` the way the hydrated app does (accepting JSON, so errors come back
+/// as statuses rather than a form redirect).
+pub async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// The `name=value` part of the first `Set-Cookie`, ready for a `Cookie` header.
+pub fn first_cookie(response: &reqwest::Response) -> String {
+    let cookies = set_cookies(response);
+    let first = cookies.first().expect("a Set-Cookie header");
+    first.split(';').next().unwrap_or_default().to_owned()
 }
 
 /// The `Set-Cookie` header values of a response.

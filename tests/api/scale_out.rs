@@ -3,7 +3,8 @@
 use sqlx::Executor;
 
 use crate::helpers::{
-    admin_connection, client_from, set_cookies, spawn_app_on, TestApp, TestDatabase, PASSWORD,
+    admin_connection, client_from, first_cookie, post_form, spawn_app_on, TestApp, TestDatabase,
+    PASSWORD,
 };
 
 /// All instances of one deployment share the public URL (issuer, origin check).
@@ -24,19 +25,10 @@ async fn two_instances_on_one_database_behave_as_one() {
     let email = crate::helpers::unique_email();
 
     // Sign up on A.
-    let signed_up = browser
-        .post(a.url("/api/auth/sign-up"))
-        .header("accept", "application/json")
-        .form(&[("email", email.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let credentials = [("email", email.as_str()), ("password", PASSWORD)];
+    let signed_up = post_form(&browser, &a.url("/api/auth/sign-up"), &credentials).await;
     assert_eq!(signed_up.status(), 200);
-    let cookie = set_cookies(&signed_up)[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = first_cookie(&signed_up);
 
     // B mints a badge for A's session; A accepts B's badge.
     let minted = browser
@@ -119,13 +111,8 @@ async fn a_database_outage_is_503_and_heals_without_a_restart_or_lost_data() {
         "Service unavailable"
     );
     let stranger = client_from(Some(&app.address));
-    let sign_in = stranger
-        .post(app.url("/api/auth/sign-in"))
-        .header("accept", "application/json")
-        .form(&[("email", email.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let credentials = [("email", email.as_str()), ("password", PASSWORD)];
+    let sign_in = post_form(&stranger, &app.url("/api/auth/sign-in"), &credentials).await;
     assert_eq!(sign_in.status(), 503);
 
     // It comes back; the app recovers on its own.
@@ -146,12 +133,6 @@ async fn a_database_outage_is_503_and_heals_without_a_restart_or_lost_data() {
     // Nothing was lost: the old session and the account still work.
     assert_eq!(app.get("/api/token").await.status(), 200);
     assert_eq!(app.session().await["email"], email.as_str());
-    let again = stranger
-        .post(app.url("/api/auth/sign-in"))
-        .header("accept", "application/json")
-        .form(&[("email", email.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let again = post_form(&stranger, &app.url("/api/auth/sign-in"), &credentials).await;
     assert_eq!(again.status(), 200);
 }

@@ -1,4 +1,4 @@
-use crate::helpers::{client_from, set_cookies, spawn_app, unique_email, PASSWORD};
+use crate::helpers::{client_from, post_form, set_cookies, spawn_app, unique_email, PASSWORD};
 
 fn session_token(response: &reqwest::Response) -> String {
     set_cookies(response)
@@ -55,16 +55,14 @@ async fn sign_in_accepts_the_email_in_any_case_and_with_spaces() {
     let email = app.signed_up_user().await;
     let fresh = client_from(Some(&app.address));
 
-    let response = fresh
-        .post(app.url("/api/auth/sign-in"))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", format!("  {}  ", email.to_uppercase())),
-            ("password", PASSWORD.to_owned()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let shouted = format!("  {}  ", email.to_uppercase());
+
+    let response = post_form(
+        &fresh,
+        &app.url("/api/auth/sign-in"),
+        &[("email", &shouted), ("password", PASSWORD)],
+    )
+    .await;
 
     assert_eq!(response.status(), 200);
 }

@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use crate::helpers::{set_cookies, spawn_app, unique_email, PASSWORD};
+use crate::helpers::{post_form, set_cookies, spawn_app, unique_email, PASSWORD};
 
 #[tokio::test]
 async fn sign_up_creates_a_user_and_sets_a_session_cookie_with_the_required_attributes() {
@@ -45,13 +45,14 @@ async fn an_https_site_sets_a_secure_host_prefixed_cookie() {
     .await;
     let client = crate::helpers::client_from(Some("https://badge.example.com"));
 
-    let response = client
-        .post(app.url("/api/auth/sign-up"))
-        .header("accept", "application/json")
-        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let email = unique_email();
+
+    let response = post_form(
+        &client,
+        &app.url("/api/auth/sign-up"),
+        &[("email", &email), ("password", PASSWORD)],
+    )
+    .await;
 
     assert_eq!(response.status(), 200);
     let cookie = set_cookies(&response).into_iter().next().expect("cookie");
@@ -81,13 +82,9 @@ async fn twenty_concurrent_sign_ups_of_one_email_make_exactly_one_user() {
         let url = app.url("/api/auth/sign-up");
         let email = email.clone();
         async move {
-            client
-                .post(url)
-                .header("accept", "application/json")
-                .form(&[("email", email.as_str()), ("password", PASSWORD)])
-                .send()
+            let credentials = [("email", email.as_str()), ("password", PASSWORD)];
+            post_form(&client, &url, &credentials)
                 .await
-                .unwrap()
                 .status()
                 .as_u16()
         }
