@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::Block;
 
 fn main() {
     let seconds: f64 = std::env::args()
@@ -12,12 +12,19 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
     let argon2 = badge::auth::password::argon2();
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    // Memory allocated once, as the server's hashing threads do.
+    let mut memory = vec![Block::default(); argon2.params().block_count()];
+    let mut out = [0u8; 32];
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let mut hashes = 0u64;
     while Instant::now() < deadline {
-        if let Err(e) = argon2.hash_password(b"correct horse battery staple", &salt) {
+        if let Err(e) = argon2.hash_password_into_with_memory(
+            b"correct horse battery staple",
+            b"sixteen byte salt",
+            &mut out,
+            &mut memory,
+        ) {
             eprintln!("argon2-rate: {e}");
             std::process::exit(1);
         }

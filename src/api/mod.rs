@@ -16,10 +16,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::state::AppState;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let badge_routes = Router::new()
-        .merge(token::router())
-        .merge(hello::router())
-        .layer(cors(&state.config.trusted_origins));
+    let mut badge_routes = Router::new().merge(token::router()).merge(hello::router());
+    // Without trusted origins there is nothing to allow: skip the layer (and its Vary headers).
+    if !state.config.trusted_origins.is_empty() {
+        badge_routes = badge_routes.layer(cors(&state.config.trusted_origins));
+    }
     let router = Router::new().merge(health::router()).merge(badge_routes);
     #[cfg(feature = "bench")]
     let router = router.merge(ceiling::router());

@@ -90,8 +90,13 @@ pub fn new_token() -> (String, String) {
 
 /// SHA-256, hex: a fast hash is right here because the token already has 256 bits of entropy.
 pub fn hash_token(token: &str) -> String {
+    use std::fmt::Write;
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 pub fn unix_now() -> i64 {
