@@ -27,6 +27,18 @@ pub struct Claims {
     pub aud: Option<String>,
 }
 
+/// The payload as received: optional fields, so a missing claim is reported by name rather
+/// than as a parse error.
+#[derive(Deserialize)]
+struct ReceivedClaims {
+    sub: Option<String>,
+    email: Option<String>,
+    iat: Option<u64>,
+    exp: Option<u64>,
+    iss: Option<String>,
+    aud: Option<String>,
+}
+
 /// Why a presented badge was refused; the text becomes `error_description`.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -111,14 +123,23 @@ impl TokenKeys {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
         }
-        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+        let received = decode::<ReceivedClaims>(token, &self.decoding, &self.validation)
             .map_err(|e| classify(e.into_kind()))?
             .claims;
+        let missing = |name: &str| TokenError::MissingClaim(name.into());
+        let claims = Claims {
+            sub: received
+                .sub
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| missing("sub"))?,
+            email: received.email.ok_or_else(|| missing("email"))?,
+            iat: received.iat.ok_or_else(|| missing("iat"))?,
+            exp: received.exp.ok_or_else(|| missing("exp"))?,
+            iss: received.iss.ok_or_else(|| missing("iss"))?,
+            aud: received.aud,
+        };
         if claims.iat > now_secs() + LEEWAY_SECS {
             return Err(TokenError::NotYetValid);
-        }
-        if claims.sub.is_empty() {
-            return Err(TokenError::MissingClaim("sub".into()));
         }
         Ok(claims)
     }
