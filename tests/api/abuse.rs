@@ -122,3 +122,30 @@ async fn a_one_megabyte_body_is_refused_and_the_server_still_answers() {
     );
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_keys_on_the_forwarded_client_ip() {
+    let app = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("TRUST_PROXY", "true".into());
+    })
+    .await;
+    let attempt = |client_ip: &'static str, n: usize| {
+        let email = format!("nobody{n}@example.com");
+        app.client
+            .post(app.url("/api/auth/sign-in"))
+            .header("accept", "application/json")
+            // The proxy appends the address it saw; the left entry is the client's own claim.
+            .header("x-forwarded-for", format!("198.51.100.99, {client_ip}"))
+            .form(&[("email", email.as_str()), ("password", "whatever1")])
+            .send()
+    };
+
+    for n in 0..30 {
+        assert_eq!(attempt("203.0.113.1", n).await.unwrap().status(), 401);
+    }
+    let limited = attempt("203.0.113.1", 30).await.unwrap();
+    let other_client = attempt("203.0.113.2", 31).await.unwrap();
+
+    assert_eq!(limited.status(), 429);
+    assert_eq!(other_client.status(), 401);
+}
