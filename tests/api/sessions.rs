@@ -164,3 +164,31 @@ async fn the_home_page_shows_the_signed_in_email_in_its_server_rendered_header()
     assert!(html.contains(&email), "{html}");
     assert!(html.contains("Sign out"), "{html}");
 }
+
+#[tokio::test]
+async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+    app.sign_in(&app.signed_up_user().await, PASSWORD).await;
+    let db = app.db().await;
+    let first: String = sqlx::query("SELECT token_hash FROM sessions ORDER BY token_hash LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("token_hash");
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash = $1")
+        .bind(&first)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let pruned = badge::auth::session::prune_expired(&db).await.unwrap();
+
+    assert_eq!(pruned, 1);
+    let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(left, 2);
+}

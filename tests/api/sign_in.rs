@@ -66,3 +66,43 @@ async fn sign_in_accepts_the_email_in_any_case_and_with_spaces() {
 
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_password_stored_with_old_parameters_is_rehashed_at_sign_in() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use sqlx::Row;
+
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(1024, 1, 1, None).unwrap(),
+    )
+    .hash_password(
+        PASSWORD.as_bytes(),
+        &SaltString::generate(&mut rand::rngs::OsRng),
+    )
+    .unwrap()
+    .to_string();
+    let db = app.db().await;
+    sqlx::query("UPDATE users SET password_hash = $1")
+        .bind(&weak)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let response = app.sign_in(&email, PASSWORD).await;
+
+    assert_eq!(response.status(), 200);
+    let stored: String = sqlx::query("SELECT password_hash FROM users")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("password_hash");
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    assert_ne!(stored, weak);
+}
