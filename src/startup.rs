@@ -89,7 +89,7 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes (tests use this to stop one instance).
+    /// Serves until `stop` completes, then finishes in-flight requests (for embedding the app).
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
