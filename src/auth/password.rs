@@ -59,7 +59,8 @@ impl PasswordHasher {
             .thread_name(|i| format!("argon2-{i}"))
             .start_handler(|_| lower_thread_priority())
             .build()?;
-        let dummy_hash = hash_now(&random_secret())?;
+        // On the pool, so the argon2 buffer lives in a hashing thread, not in the caller's.
+        let dummy_hash = pool.install(|| hash_now(&random_secret()))?;
         Ok(Self {
             pool: Arc::new(pool),
             permits: Arc::new(Semaphore::new(cpus)),
