@@ -60,6 +60,13 @@ impl AuthRequest {
         })
     }
 
+    /// Hands the new session to the browser (cookie) and sends it home: a redirect for a plain
+    /// form, a client-side navigation for the hydrated app.
+    pub fn start_session(&self, token: String) {
+        self.state.session_cookie.set(&self.cookies, token);
+        leptos_axum::redirect("/");
+    }
+
     /// Gives an error its HTTP status (and `Retry-After`) for API callers. Plain form posts keep
     /// Leptos' redirect back to the form with the error in the URL, because a status set here
     /// would replace that redirect and the browser would show a bare error page.

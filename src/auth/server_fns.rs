@@ -23,9 +23,8 @@ pub async fn sign_up(
         state.limits.check_ip(request.client_ip)?;
         let email = Email::parse(&email)?;
         let password = Password::parse(password)?;
-        let session = service::create_account(state, email, password, &request.client).await?;
-        state.session_cookie.set(&request.cookies, session.token);
-        leptos_axum::redirect("/");
+        let token = service::create_account(state, email, password, &request.client).await?;
+        request.start_session(token);
         Ok(())
     }
     .await;
@@ -51,9 +50,8 @@ pub async fn sign_in(
         state.limits.check_email(&email)?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
-        let session = service::sign_in(state, email, password, &request.client).await?;
-        state.session_cookie.set(&request.cookies, session.token);
-        leptos_axum::redirect("/");
+        let token = service::sign_in(state, email, password, &request.client).await?;
+        request.start_session(token);
         Ok(())
     }
     .await;

@@ -15,21 +15,15 @@ use crate::{
     state::AppState,
 };
 
-/// A signed-in user and the raw session token for their cookie.
-pub struct NewSession {
-    pub user: User,
-    pub token: String,
-}
-
-/// Creates the account and its first session. A taken email is 409, also when two sign-ups
-/// race: the unique constraint decides, never a read-then-write.
+/// Creates the account and its first session; returns the raw session token for the cookie.
+/// A taken email is 409, also when two sign-ups race: the unique constraint decides.
 #[tracing::instrument(skip_all, fields(email = %email))]
 pub async fn create_account(
     state: &AppState,
     email: Email,
     password: Password,
     client: &ClientInfo,
-) -> Result<NewSession, AppError> {
+) -> Result<String, AppError> {
     // Cheap early answer for the common case; the insert below is what guarantees uniqueness.
     if find_user(state, &email).await?.is_some() {
         return Err(AppError::EmailTaken);
@@ -62,10 +56,11 @@ pub async fn create_account(
     tx.commit().await.map_err(db_error)?;
 
     tracing::info!(user_id = %user.id, "account created");
-    Ok(NewSession { user, token })
+    Ok(token)
 }
 
-/// Checks the password and opens a fresh session (never reusing one: no session fixation).
+/// Checks the password and opens a fresh session (never reusing one: no session fixation);
+/// returns the raw session token for the cookie.
 /// Unknown email and wrong password give the same error after the same amount of work.
 #[tracing::instrument(skip_all, fields(email = %email))]
 pub async fn sign_in(
@@ -73,7 +68,7 @@ pub async fn sign_in(
     email: Email,
     password: Password,
     client: &ClientInfo,
-) -> Result<NewSession, AppError> {
+) -> Result<String, AppError> {
     let found = find_user(state, &email).await?;
     let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());
     let verified = state
@@ -102,7 +97,7 @@ pub async fn sign_in(
         .await
         .map_err(db_error)?;
     tracing::info!(user_id = %user.id, "signed in");
-    Ok(NewSession { user, token })
+    Ok(token)
 }
 
 /// The user behind the session cookie, if its session exists and has not expired. Keeps the
