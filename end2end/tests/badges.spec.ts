@@ -49,3 +49,48 @@ test("after sign-out an earlier badge still works until it expires, but no new o
   expect(again.status()).toBe(401);
   expect(await again.json()).toEqual({ error: "No session" });
 });
+
+test("server and network errors from the API are shown with their reason", async ({ page }) => {
+  const email = uniqueEmail("errors");
+  await page.goto("/sign-up");
+  await waitForHydration(page);
+  await submitCredentials(page, "Sign up", email, PASSWORD);
+  await expect(page.getByRole("banner")).toContainText(email);
+  const button = page.getByRole("button", { name: "Click Me for Hello World" });
+  const status = page.getByRole("status");
+
+  await page.route("**/api/hello-world", (route) =>
+    route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"Service unavailable"}' }),
+  );
+  await button.click();
+  await expect(status).toContainText("Calling the API failed: HTTP 503 (Service unavailable)");
+
+  await page.unroute("**/api/hello-world");
+  await page.route("**/api/token", (route) => route.abort("connectionrefused"));
+  await button.click();
+  await expect(status).toContainText("Getting a badge failed: network error");
+  await expect(button).toBeEnabled();
+});
+
+test("buttons are disabled and say so while their request is in flight", async ({ page }) => {
+  const email = uniqueEmail("pending");
+  // Hold each request briefly so the in-flight state can be seen.
+  const slow = (pattern: string) =>
+    page.route(pattern, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await route.continue();
+    });
+  await slow("**/api/auth/sign-up");
+  await page.goto("/sign-up");
+  await waitForHydration(page);
+
+  await submitCredentials(page, "Sign up", email, PASSWORD);
+  await expect(page.getByRole("button", { name: "Creating account…" })).toBeDisabled();
+  await expect(page.getByRole("banner")).toContainText(email);
+
+  await slow("**/api/hello-world");
+  await page.getByRole("button", { name: "Click Me for Hello World" }).click();
+  await expect(page.getByRole("button", { name: "Calling the API…" })).toBeDisabled();
+  await expect(page.getByRole("status")).toContainText("Hello World! You are authorized.");
+  await expect(page.getByRole("button", { name: "Click Me for Hello World" })).toBeEnabled();
+});
