@@ -165,10 +165,6 @@ impl Config {
             .as_ref()
             .is_some_and(|u| u.scheme() == "https")
     }
-
-    pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres")
-    }
 }
 
 fn validate_database_url(url: &str) -> Result<(), ConfigError> {

@@ -48,10 +48,6 @@ impl SessionCookie {
         }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     pub fn ttl(&self) -> Duration {
         self.ttl
     }

@@ -98,10 +98,6 @@ impl TokenKeys {
         }
     }
 
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     /// A fresh badge for `user`, valid for `JWT_TTL`.
     pub fn mint(&self, user: &User) -> Result<String, jsonwebtoken::errors::Error> {
         let now = now_secs();
