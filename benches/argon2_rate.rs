@@ -11,7 +11,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
-    let argon2 = badge::auth::password::argon2();
+    let argon2 = badge::server::accounts::passwords::argon2();
     // Memory allocated once, as the server's hashing threads do.
     let mut memory = vec![Block::default(); argon2.params().block_count()];
     let mut out = [0u8; 32];

@@ -1,8 +1,7 @@
-//! `AppError`: the errors a server function may return, shared by server and browser.
-//! Each variant has one HTTP status and one message a person may read; internal causes are
-//! logged on the server and never sent.
-
-use std::fmt;
+//! `AppError`: the one error vocabulary, shared by the server functions, the JSON routes and the
+//! browser. Each variant has a stable machine code, one HTTP status and one message a person may
+//! read. Causes of server faults never travel: the server logs them (`server::error`) and sends
+//! `internal` or `unavailable`.
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -10,22 +9,7 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The form field a validation error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Email,
-    Password,
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Field::Email => "email",
-            Field::Password => "password",
-        })
-    }
-}
+use crate::domain::{Field, ValidationError};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(into = "WireError", from = "WireError")]
@@ -33,61 +17,98 @@ pub enum AppError {
     /// 400: the input is wrong; `message` says how, `field` says where.
     #[error("{message}")]
     Validation { field: Field, message: String },
-    /// 409
-    #[error("An account with this email already exists")]
-    EmailTaken,
+    /// 400: the request itself could not be understood (missing or garbled arguments).
+    #[error("The request could not be understood. Please reload the page and try again.")]
+    BadRequest,
     /// 401: the same for an unknown email and a wrong password, on purpose.
     #[error("Invalid email or password")]
     InvalidCredentials,
-    /// 429, with `Retry-After`.
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
-    RateLimited { retry_after_secs: u64 },
+    /// 401 from `/api/token`: no valid session cookie. The body is fixed by the contract.
+    #[error("You are not signed in.")]
+    NoSession,
+    /// 401 from a bearer route without credentials: the challenge carries no error (RFC 6750 §3.1).
+    #[error("A badge is required (Authorization: Bearer <token>).")]
+    MissingToken,
+    /// 401 from a bearer route: a badge was sent but refused; `reason` goes to `error_description`.
+    #[error("The badge was not accepted.")]
+    InvalidToken { reason: String },
     /// 403: the request did not come from this site or a trusted origin.
     #[error("This request did not come from a trusted page")]
     ForbiddenOrigin,
-    /// 503: the database is unreachable; retrying later will work.
-    #[error("The service is temporarily unavailable. Please try again shortly.")]
-    Unavailable,
+    /// 409
+    #[error("An account with this email already exists")]
+    EmailTaken,
+    /// 429, with `Retry-After`.
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
     /// 500: the cause is in the server log, never here.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    /// The request could not be made or understood (network, encoding, missing arguments).
-    #[error("{0}")]
-    Request(String),
+    /// 503: the database is unreachable; retrying later will work.
+    #[error("The service is temporarily unavailable. Please try again shortly.")]
+    Unavailable,
+    /// Browser only: the request never reached the server, or its answer never came back.
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Unreachable,
+}
+
+/// `Email::parse` and `Password::parse` say what is wrong; this says it on the wire.
+impl From<ValidationError> for AppError {
+    fn from(error: ValidationError) -> Self {
+        Self::Validation {
+            field: error.field(),
+            message: error.to_string(),
+        }
+    }
 }
 
 impl AppError {
-    pub fn validation(field: Field, message: impl Into<String>) -> Self {
-        Self::Validation {
-            field,
-            message: message.into(),
-        }
-    }
-
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::Request(_) => 400,
-            Self::InvalidCredentials => 401,
+            Self::Validation { .. } | Self::BadRequest => 400,
+            Self::InvalidCredentials
+            | Self::NoSession
+            | Self::MissingToken
+            | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin => 403,
             Self::EmailTaken => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
-            Self::Unavailable => 503,
+            Self::Unavailable | Self::Unreachable => 503,
         }
     }
 
-    /// A stable machine-readable code, the `error` field on the wire.
+    /// The stable machine-readable code: the `error` field on the wire.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Validation { .. } => "validation",
-            Self::EmailTaken => "email_taken",
+            Self::BadRequest => "bad_request",
             Self::InvalidCredentials => "invalid_credentials",
-            Self::RateLimited { .. } => "rate_limited",
+            // Fixed by the public contract of `/api/token` (`{"error": "No session"}`).
+            Self::NoSession => "No session",
+            Self::MissingToken => "missing_token",
+            Self::InvalidToken { .. } => "invalid_token",
             Self::ForbiddenOrigin => "forbidden_origin",
+            Self::EmailTaken => "email_taken",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
-            Self::Request(_) => "bad_request",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    /// The error for a status whose body was not ours (a proxy's error page, say).
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 | 413 => Self::BadRequest,
+            401 => Self::NoSession,
+            403 => Self::ForbiddenOrigin,
+            429 => Self::RateLimited {
+                retry_after_secs: 1,
+            },
+            502..=504 => Self::Unavailable,
+            _ => Self::Internal,
         }
     }
 }
@@ -96,35 +117,53 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Request(value.to_string())
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unreachable,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::BadRequest,
+            _ => Self::Internal,
+        }
     }
 }
 
-/// The JSON shape on the wire, readable by curl users and mobile apps too:
-/// `{"error": "validation", "message": "…", "field": "email"}`.
+/// The JSON shape on the wire, for curl users and mobile apps too:
+/// `{"error": "validation", "message": "…", "field": "email"}`. Two shapes are fixed by the
+/// public contract: `{"error": "No session"}` and RFC 6750's
+/// `{"error": "invalid_token", "error_description": "…"}`.
 #[derive(Serialize, Deserialize)]
 struct WireError {
     error: String,
-    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     field: Option<Field>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_after_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_description: Option<String>,
 }
 
 impl From<AppError> for WireError {
     fn from(error: AppError) -> Self {
-        let (field, retry_after_secs) = match &error {
-            AppError::Validation { field, .. } => (Some(*field), None),
-            AppError::RateLimited { retry_after_secs } => (None, Some(*retry_after_secs)),
-            _ => (None, None),
-        };
-        Self {
+        let mut wire = Self {
             error: error.code().to_owned(),
-            message: error.to_string(),
-            field,
-            retry_after_secs,
+            message: Some(error.to_string()),
+            field: None,
+            retry_after_secs: None,
+            error_description: None,
+        };
+        match error {
+            AppError::Validation { field, .. } => wire.field = Some(field),
+            AppError::RateLimited { retry_after_secs } => {
+                wire.retry_after_secs = Some(retry_after_secs)
+            }
+            AppError::NoSession => wire.message = None,
+            AppError::InvalidToken { reason } => {
+                wire.message = None;
+                wire.error_description = Some(reason);
+            }
+            _ => {}
         }
+        wire
     }
 }
 
@@ -133,15 +172,22 @@ impl From<WireError> for AppError {
         match (wire.error.as_str(), wire.field, wire.retry_after_secs) {
             ("validation", Some(field), _) => Self::Validation {
                 field,
-                message: wire.message,
+                message: wire.message.unwrap_or_default(),
             },
-            ("email_taken", ..) => Self::EmailTaken,
+            ("bad_request", ..) => Self::BadRequest,
             ("invalid_credentials", ..) => Self::InvalidCredentials,
-            ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
+            ("No session", ..) => Self::NoSession,
+            ("missing_token", ..) => Self::MissingToken,
+            ("invalid_token", ..) => Self::InvalidToken {
+                reason: wire.error_description.unwrap_or_default(),
+            },
             ("forbidden_origin", ..) => Self::ForbiddenOrigin,
-            ("internal", ..) => Self::Internal,
+            ("email_taken", ..) => Self::EmailTaken,
+            ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("unavailable", ..) => Self::Unavailable,
-            _ => Self::Request(wire.message),
+            ("unreachable", ..) => Self::Unreachable,
+            // `internal`, and any code this build does not know.
+            _ => Self::Internal,
         }
     }
 }
@@ -149,20 +195,27 @@ impl From<WireError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn every_error_survives_the_wire() {
         for error in [
-            AppError::validation(Field::Password, "Password must be at least 8 characters"),
-            AppError::EmailTaken,
+            ValidationError::PasswordTooShort.into(),
+            AppError::BadRequest,
             AppError::InvalidCredentials,
+            AppError::NoSession,
+            AppError::MissingToken,
+            AppError::InvalidToken {
+                reason: "The token has expired".into(),
+            },
+            AppError::ForbiddenOrigin,
+            AppError::EmailTaken,
             AppError::RateLimited {
                 retry_after_secs: 7,
             },
-            AppError::ForbiddenOrigin,
             AppError::Internal,
             AppError::Unavailable,
-            AppError::Request("missing argument".into()),
+            AppError::Unreachable,
         ] {
             let json = serde_json::to_string(&error).unwrap();
             assert_eq!(
@@ -175,11 +228,31 @@ mod tests {
 
     #[test]
     fn the_wire_shape_names_code_message_and_field() {
-        let json = serde_json::to_value(AppError::validation(Field::Email, "Enter a valid email"))
-            .unwrap();
+        let json = serde_json::to_value(AppError::from(ValidationError::EmailMalformed)).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"error": "validation", "message": "Enter a valid email", "field": "email"})
+            json!({"error": "validation", "message": "Enter a valid email address, like name@example.com", "field": "email"})
         );
+    }
+
+    #[test]
+    fn the_contract_fixes_the_no_session_and_invalid_token_bodies() {
+        assert_eq!(
+            serde_json::to_value(AppError::NoSession).unwrap(),
+            json!({"error": "No session"})
+        );
+        let invalid = AppError::InvalidToken {
+            reason: "The token has expired".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(invalid).unwrap(),
+            json!({"error": "invalid_token", "error_description": "The token has expired"})
+        );
+    }
+
+    #[test]
+    fn an_unknown_code_reads_as_an_internal_error_not_as_its_text() {
+        let error: AppError = serde_json::from_value(json!({"error": "Bad Gateway"})).unwrap();
+        assert_eq!(error, AppError::Internal);
     }
 }

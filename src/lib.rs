@@ -1,29 +1,18 @@
 //! Badge: the front door (sign-up, sign-in, sessions) and the vault (a JWT-guarded API) in one
-//! binary. Modules shared with the browser build are always compiled; server-only ones are
-//! gated here, once.
+//! binary. Where code runs is visible from the folders: `server/` runs only on the server
+//! (feature `ssr`, gated here once); everything else is shared with the browser build.
 
+pub mod api_client;
 pub mod app;
 pub mod auth;
-pub mod client;
 pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
-pub mod api;
-#[cfg(feature = "ssr")]
-pub mod config;
-#[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod secret;
-#[cfg(feature = "ssr")]
-pub mod startup;
-#[cfg(feature = "ssr")]
-pub mod state;
-#[cfg(feature = "ssr")]
-pub mod telemetry;
+pub mod server;
 
 /// Browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use badge::{config::Config, startup::Application, telemetry};
+    use badge::server::{config::Config, startup::Application, telemetry};
     use std::process::ExitCode;
 
     telemetry::init("info");

@@ -1,10 +1,9 @@
-//! The account server functions, at fixed endpoints so curl, mobile apps and tests can call
-//! them too. Thin on purpose: parse input, call `auth::service`, set the cookie, map the error.
+//! `/api/auth/*`: fixed endpoints, so curl, mobile apps and tests can call them too.
 //! Missing fields default to empty strings so they get the same 400 as empty ones.
 
 use leptos::prelude::*;
 
-use crate::{auth::User, error::AppError};
+use crate::{error::AppError, wire::User};
 
 /// `POST /api/auth/sign-up`: creates the account and signs it in.
 #[server(prefix = "/api/auth", endpoint = "sign-up")]
@@ -13,22 +12,22 @@ pub async fn sign_up(
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
     use crate::{
-        auth::{request::AuthRequest, service},
         domain::{Email, Password},
+        server::http::server_fn::respond,
     };
 
-    let request = AuthRequest::current()?;
-    let state = &request.state;
-    let result = async {
-        state.limits.check_ip(request.client_ip)?;
+    respond(|call| async move {
+        call.state.limits.check_ip(call.client.ip)?;
         let email = Email::parse(&email)?;
         let password = Password::parse(password)?;
-        let token = service::create_account(state, email, password, &request.client).await?;
-        request.start_session(token);
+        let accounts = &call.state.accounts;
+        let token = accounts
+            .create_account(&email, &password, &call.client)
+            .await?;
+        call.start_session(&token);
         Ok(())
-    }
-    .await;
-    request.finish(result)
+    })
+    .await
 }
 
 /// `POST /api/auth/sign-in`: checks the password and opens a new session.
@@ -38,51 +37,48 @@ pub async fn sign_in(
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
     use crate::{
-        auth::{request::AuthRequest, service},
         domain::{Email, Password},
+        server::http::server_fn::respond,
     };
 
-    let request = AuthRequest::current()?;
-    let state = &request.state;
-    let result = async {
-        state.limits.check_ip(request.client_ip)?;
+    respond(|call| async move {
+        call.state.limits.check_ip(call.client.ip)?;
         let email = Email::parse(&email)?;
-        state.limits.check_email(&email)?;
+        call.state.limits.check_email(&email)?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
-        let token = service::sign_in(state, email, password, &request.client).await?;
-        request.start_session(token);
+        let token = call
+            .state
+            .accounts
+            .sign_in(&email, &password, &call.client)
+            .await?;
+        call.start_session(&token);
         Ok(())
-    }
-    .await;
-    request.finish(result)
+    })
+    .await
 }
 
 /// `POST /api/auth/sign-out`: deletes the session and clears the cookie. Idempotent.
 #[server(prefix = "/api/auth", endpoint = "sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::auth::{request::AuthRequest, service};
+    use crate::server::http::server_fn::respond;
 
-    let request = AuthRequest::current()?;
-    let state = &request.state;
-    let result = async {
-        if let Some(token) = state.session_cookie.token(&request.cookies) {
-            service::sign_out(state, &token).await?;
+    respond(|call| async move {
+        let cookie = &call.state.session_cookie;
+        if let Some(token) = cookie.token(&call.cookies) {
+            call.state.accounts.sign_out(&token).await?;
         }
-        state.session_cookie.clear(&request.cookies);
+        cookie.clear(&call.cookies);
         leptos_axum::redirect("/");
         Ok(())
-    }
-    .await;
-    request.finish(result)
+    })
+    .await
 }
 
 /// `POST /api/auth/session`: the signed-in user, or `null`. A stale cookie is cleared.
 #[server(prefix = "/api/auth", endpoint = "session")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    use crate::auth::{request::AuthRequest, service};
+    use crate::server::http::server_fn::respond;
 
-    let request = AuthRequest::current()?;
-    let result = service::user_from_cookie(&request.state, &request.cookies).await;
-    request.finish(result)
+    respond(|call| async move { call.signed_in_user().await }).await
 }

@@ -1,6 +1,6 @@
 //! Reusable views.
 
-pub mod credentials;
-pub mod hello_card;
+pub mod credential_form;
+pub mod hello_world;
 pub mod hydration;
 pub mod site_header;

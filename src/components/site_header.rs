@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::auth::{current_user, SignOut, User};
+use crate::{
+    auth::{current_user, SignOut},
+    wire::User,
+};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {

@@ -4,33 +4,29 @@ use std::fmt;
 
 use email_address::EmailAddress;
 
-use super::EMAIL_MAX_LEN;
-use crate::error::{AppError, Field};
+use super::ValidationError;
+
+/// RFC 5321's practical maximum for a whole address.
+pub const EMAIL_MAX_LEN: usize = 254;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
-            return Err(AppError::validation(Field::Email, "Email is required"));
+            return Err(ValidationError::EmailMissing);
         }
         if email.chars().count() > EMAIL_MAX_LEN {
-            return Err(AppError::validation(
-                Field::Email,
-                format!("Email must be at most {EMAIL_MAX_LEN} characters"),
-            ));
+            return Err(ValidationError::EmailTooLong);
         }
         // A dot in the domain rejects typos like `me@gmail` that RFC 5322 would allow.
         let domain_has_dot = email
             .rsplit_once('@')
             .is_some_and(|(_, domain)| domain.contains('.'));
         if !EmailAddress::is_valid(&email) || !domain_has_dot {
-            return Err(AppError::validation(
-                Field::Email,
-                "Enter a valid email address, like name@example.com",
-            ));
+            return Err(ValidationError::EmailMalformed);
         }
         Ok(Self(email))
     }
@@ -49,6 +45,7 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Field;
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
@@ -70,20 +67,15 @@ mod tests {
             "me@gmail",
             "a@@b.com",
         ] {
-            match Email::parse(bad) {
-                Err(AppError::Validation {
-                    field: Field::Email,
-                    ..
-                }) => {}
-                other => panic!("{bad:?} gave {other:?}"),
-            }
+            let err = Email::parse(bad).expect_err(bad);
+            assert_eq!(err.field(), Field::Email, "{bad:?}");
         }
     }
 
     #[test]
     fn emails_longer_than_254_characters_are_refused() {
         let long = format!("{}@example.com", "a".repeat(250));
-        assert!(Email::parse(&long).is_err());
+        assert_eq!(Email::parse(&long), Err(ValidationError::EmailTooLong));
         let fits = format!("{}@example.com", "a".repeat(64));
         assert!(Email::parse(&fits).is_ok());
     }

@@ -1,16 +1,17 @@
-//! Input types parsed once at the edge. The limits are shared with the browser so form
-//! attributes (`minlength`, `maxlength`) match what the server enforces.
+//! Input types parsed once at the edge (`Email`, `Password`, `SessionToken`), their limits and
+//! their validation error. Imports nothing of the crate, so every layer may use it. Everything
+//! but the session token is shared with the browser, so form attributes (`minlength`,
+//! `maxlength`) match what the server enforces.
 
-/// RFC 5321's practical maximum for a whole address.
-pub const EMAIL_MAX_LEN: usize = 254;
-/// OWASP: at least 8; the upper bound keeps hashing cost bounded.
-pub const PASSWORD_MIN_CHARS: usize = 8;
-pub const PASSWORD_MAX_CHARS: usize = 128;
-
-#[cfg(feature = "ssr")]
 mod email;
-#[cfg(feature = "ssr")]
 mod password;
+mod validation;
+
+pub use email::{Email, EMAIL_MAX_LEN};
+pub use password::{Password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use validation::{Field, ValidationError};
 
 #[cfg(feature = "ssr")]
-pub use {email::Email, password::Password};
+mod session_token;
+#[cfg(feature = "ssr")]
+pub use session_token::{random_token, SessionToken};

@@ -1,45 +1,39 @@
-//! `Password`: 8 to 128 characters, checked before any hashing. Deliberately not `Serialize`
-//! and never printed.
+//! `Password`: the password policy (8 to 128 characters), checked before any hashing.
+//! Deliberately not `Serialize`, and `Debug` never shows it (`secrecy`).
 
-use std::fmt;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
-use crate::error::{AppError, Field};
+use super::ValidationError;
 
-pub struct Password(String);
+/// OWASP: at least 8; the upper bound keeps hashing cost bounded.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+#[derive(Debug)]
+pub struct Password(SecretString);
 
 impl Password {
-    pub fn parse(raw: String) -> Result<Self, AppError> {
+    pub fn parse(raw: String) -> Result<Self, ValidationError> {
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
-            return Err(AppError::validation(
-                Field::Password,
-                format!("Password must be at least {PASSWORD_MIN_CHARS} characters"),
-            ));
+            return Err(ValidationError::PasswordTooShort);
         }
         if chars > PASSWORD_MAX_CHARS {
-            return Err(AppError::validation(
-                Field::Password,
-                format!("Password must be at most {PASSWORD_MAX_CHARS} characters"),
-            ));
+            return Err(ValidationError::PasswordTooLong);
         }
-        Ok(Self(raw))
+        Ok(Self(raw.into()))
     }
 
+    /// The password itself, for hashing only.
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
+        self.0.expose_secret()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Field;
 
     #[test]
     fn the_password_policy_is_8_to_128_characters() {
@@ -58,13 +52,7 @@ mod tests {
     #[test]
     fn errors_name_the_password_field() {
         let err = Password::parse("short".into()).unwrap_err();
-        assert!(matches!(
-            err,
-            AppError::Validation {
-                field: Field::Password,
-                ..
-            }
-        ));
+        assert_eq!(err.field(), Field::Password);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::hello_card::HelloCard;
+use crate::components::hello_world::HelloWorldCard;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -14,6 +14,6 @@ pub fn HomePage() -> impl IntoView {
                 "Any backend that knows the shared secret can check the same badge."
             </p>
         </section>
-        <HelloCard />
+        <HelloWorldCard />
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     auth::SignIn,
-    components::credentials::{CredentialFields, FormError, SubmitButton},
+    components::credential_form::{CredentialFields, FormError, SubmitButton},
 };
 
 #[component]

@@ -9,7 +9,7 @@ use std::{
     sync::{Arc, LazyLock},
 };
 
-use badge::{config::Config, startup::Application, telemetry};
+use badge::server::{config::Config, startup::Application, telemetry};
 use tempfile::TempDir;
 
 /// The signing secret every test app uses (tests decode badges with it).
@@ -286,19 +286,25 @@ pub async fn post_form(
         .expect("request sent")
 }
 
-/// The `name=value` part of the first `Set-Cookie`, ready for a `Cookie` header.
-pub fn first_cookie(response: &reqwest::Response) -> String {
-    let cookies = set_cookies(response);
-    let first = cookies.first().expect("a Set-Cookie header");
-    first.split(';').next().unwrap_or_default().to_owned()
+/// The session cookie a response sets (or clears), read with reqwest's cookie parser.
+pub fn session_cookie(response: &reqwest::Response) -> reqwest::cookie::Cookie<'_> {
+    response
+        .cookies()
+        .find(|c| c.name().ends_with("badge_session"))
+        .expect("a session cookie in Set-Cookie")
 }
 
-/// The `Set-Cookie` header values of a response.
-pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect()
+/// The session cookie as a browser sends it back: `name=value`, for a `Cookie` header.
+pub fn cookie_header(response: &reqwest::Response) -> String {
+    let cookie = session_cookie(response);
+    format!("{}={}", cookie.name(), cookie.value())
+}
+
+/// True when the response tells the browser to forget its session cookie.
+pub fn clears_session_cookie(response: &reqwest::Response) -> bool {
+    response.cookies().any(|c| {
+        c.name().ends_with("badge_session")
+            && c.value().is_empty()
+            && c.max_age() == Some(std::time::Duration::ZERO)
+    })
 }

@@ -1,6 +1,8 @@
 use sqlx::Row;
 
-use crate::helpers::{client_from, set_cookies, spawn_app, PASSWORD};
+use crate::helpers::{
+    clears_session_cookie, client_from, cookie_header, session_cookie, spawn_app, PASSWORD,
+};
 
 #[tokio::test]
 async fn the_session_endpoint_returns_the_user_then_none_after_sign_out() {
@@ -13,9 +15,7 @@ async fn the_session_endpoint_returns_the_user_then_none_after_sign_out() {
     assert_eq!(before["email"], email.as_str());
     assert!(before["id"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(response.status(), 200);
-    assert!(set_cookies(&response)
-        .iter()
-        .any(|c| c.starts_with("badge_session=;") && c.contains("Max-Age=0")));
+    assert!(clears_session_cookie(&response));
     assert!(app.session().await.is_null());
     let rows: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
         .fetch_one(&app.db().await)
@@ -39,11 +39,7 @@ async fn a_cookie_stolen_before_sign_out_is_refused_after_it() {
     let app = spawn_app().await;
     let email = crate::helpers::unique_email();
     let response = app.sign_up(&email, PASSWORD).await;
-    let stolen = set_cookies(&response)[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let stolen = cookie_header(&response);
 
     app.sign_out().await;
     let thief = client_from(Some(&app.address));
@@ -63,13 +59,7 @@ async fn a_cookie_stolen_before_sign_out_is_refused_after_it() {
 async fn the_database_holds_only_a_hash_of_the_session_token() {
     let app = spawn_app().await;
     let response = app.sign_up(&crate::helpers::unique_email(), PASSWORD).await;
-    let cookie = set_cookies(&response)[0].clone();
-    let token = cookie
-        .trim_start_matches("badge_session=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = session_cookie(&response).value().to_owned();
 
     let row = sqlx::query("SELECT token_hash, user_agent, ip FROM sessions")
         .fetch_one(&app.db().await)
@@ -88,10 +78,7 @@ async fn the_database_holds_only_a_hash_of_the_session_token() {
 
 fn badge_sha256_hex(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 #[tokio::test]
@@ -105,12 +92,7 @@ async fn an_expired_session_is_signed_out_and_its_cookie_cleared() {
 
     let response = app.post_form("/api/auth/session", &[]).await;
 
-    assert!(
-        set_cookies(&response)
-            .iter()
-            .any(|c| c.contains("Max-Age=0")),
-        "stale cookie cleared"
-    );
+    assert!(clears_session_cookie(&response), "stale cookie cleared");
     assert!(response
         .json::<serde_json::Value>()
         .await
@@ -146,10 +128,9 @@ async fn a_session_older_than_a_day_slides_its_expiry_forward() {
         after >= before + 86_400,
         "expiry moved from {before} to {after}"
     );
-    assert!(
-        set_cookies(&response)
-            .iter()
-            .any(|c| c.contains("Max-Age=604800")),
+    assert_eq!(
+        session_cookie(&response).max_age(),
+        Some(std::time::Duration::from_secs(604_800)),
         "cookie refreshed"
     );
 }
@@ -182,7 +163,9 @@ async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
         .await
         .unwrap();
 
-    let pruned = badge::auth::session::prune_expired(&db).await.unwrap();
+    let pruned = badge::server::accounts::sessions::prune_expired(&db)
+        .await
+        .unwrap();
 
     assert_eq!(pruned, 1);
     let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")

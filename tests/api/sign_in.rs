@@ -1,12 +1,7 @@
-use crate::helpers::{client_from, post_form, set_cookies, spawn_app, unique_email, PASSWORD};
+use crate::helpers::{client_from, post_form, session_cookie, spawn_app, unique_email, PASSWORD};
 
 fn session_token(response: &reqwest::Response) -> String {
-    set_cookies(response)
-        .iter()
-        .find_map(|c| c.strip_prefix("badge_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("session cookie")
-        .to_owned()
+    session_cookie(response).value().to_owned()
 }
 
 #[tokio::test]
@@ -44,9 +39,15 @@ async fn sign_in_with_an_out_of_policy_password_is_the_same_401() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
 
-    let response = app.sign_in(&email, "short").await;
+    let out_of_policy = app.sign_in(&email, "short").await;
+    let wrong_password = app.sign_in(&email, "not the password").await;
 
-    assert_eq!(response.status(), 401);
+    assert_eq!(out_of_policy.status(), 401);
+    assert_eq!(wrong_password.status(), 401);
+    assert_eq!(
+        out_of_policy.text().await.unwrap(),
+        wrong_password.text().await.unwrap()
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use crate::helpers::{post_form, set_cookies, spawn_app, unique_email, PASSWORD};
+use crate::helpers::{post_form, session_cookie, spawn_app, unique_email, PASSWORD};
 
 #[tokio::test]
 async fn sign_up_creates_a_user_and_sets_a_session_cookie_with_the_required_attributes() {
@@ -11,21 +11,16 @@ async fn sign_up_creates_a_user_and_sets_a_session_cookie_with_the_required_attr
 
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["location"], "/");
-    let cookies = set_cookies(&response);
-    let cookie = cookies
-        .iter()
-        .find(|c| c.starts_with("badge_session="))
-        .expect("session cookie");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
-        assert!(
-            cookie.contains(attribute),
-            "{attribute} missing in {cookie}"
-        );
-    }
-    assert!(
-        !cookie.contains("Secure"),
-        "plain http site must not set Secure: {cookie}"
+    let cookie = session_cookie(&response);
+    assert_eq!(cookie.name(), "badge_session");
+    assert!(cookie.http_only());
+    assert!(cookie.same_site_lax());
+    assert_eq!(cookie.path(), Some("/"));
+    assert_eq!(
+        cookie.max_age(),
+        Some(std::time::Duration::from_secs(604_800))
     );
+    assert!(!cookie.secure(), "plain http site must not set Secure");
     let row = sqlx::query("SELECT email, password_hash FROM users")
         .fetch_one(&app.db().await)
         .await
@@ -55,9 +50,9 @@ async fn an_https_site_sets_a_secure_host_prefixed_cookie() {
     .await;
 
     assert_eq!(response.status(), 200);
-    let cookie = set_cookies(&response).into_iter().next().expect("cookie");
-    assert!(cookie.starts_with("__Host-badge_session="), "{cookie}");
-    assert!(cookie.contains("Secure"), "{cookie}");
+    let cookie = session_cookie(&response);
+    assert_eq!(cookie.name(), "__Host-badge_session");
+    assert!(cookie.secure());
 }
 
 #[tokio::test]

@@ -9,12 +9,19 @@ use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
 };
 
-use crate::{domain::Email, error::AppError};
+use crate::domain::Email;
 
 /// Sign-in and sign-up attempts per client IP per minute (a burst of this many, then one per 2 s).
 pub const PER_IP_PER_MINUTE: NonZeroU32 = NonZeroU32::new(30).unwrap();
 /// Sign-in attempts per email per minute.
 pub const PER_EMAIL_PER_MINUTE: NonZeroU32 = NonZeroU32::new(5).unwrap();
+
+/// An attempt over the limit; the caller should wait this long.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("rate limited for {retry_after_secs} s")]
+pub struct RateLimited {
+    pub retry_after_secs: u64,
+}
 
 pub struct RateLimits {
     /// `AUTH_RATE_LIMIT=false` turns the limits off (load tests only).
@@ -39,10 +46,8 @@ impl RateLimits {
             clock: DefaultClock::default(),
         }
     }
-}
 
-impl RateLimits {
-    pub fn check_ip(&self, ip: IpAddr) -> Result<(), AppError> {
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), RateLimited> {
         if !self.enabled {
             return Ok(());
         }
@@ -51,7 +56,7 @@ impl RateLimits {
             .map_err(|not_until| self.limited(not_until))
     }
 
-    pub fn check_email(&self, email: &Email) -> Result<(), AppError> {
+    pub fn check_email(&self, email: &Email) -> Result<(), RateLimited> {
         if !self.enabled {
             return Ok(());
         }
@@ -68,10 +73,13 @@ impl RateLimits {
         self.per_email.shrink_to_fit();
     }
 
-    fn limited(&self, not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> AppError {
+    fn limited(
+        &self,
+        not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>,
+    ) -> RateLimited {
         // Round up: "retry after 0 seconds" would invite an immediate, refused retry.
         let wait = not_until.wait_time_from(self.clock.now());
-        AppError::RateLimited {
+        RateLimited {
             retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
         }
     }
@@ -89,7 +97,7 @@ mod tests {
             limits.check_ip(ip).unwrap();
         }
         match limits.check_ip(ip) {
-            Err(AppError::RateLimited { retry_after_secs }) => {
+            Err(RateLimited { retry_after_secs }) => {
                 assert!((1..=2).contains(&retry_after_secs))
             }
             other => panic!("{other:?}"),

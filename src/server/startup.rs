@@ -15,18 +15,16 @@ use tower_cookies::CookieManagerLayer;
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 
 use crate::{
-    api,
     app::{shell, App},
-    auth::{
-        origin::require_trusted_origin,
-        password::PasswordHasher,
-        rate_limit::RateLimits,
-        session::{self, SessionCookie},
-        token::TokenKeys,
+    server::{
+        accounts::{passwords::PasswordHasher, rate_limit::RateLimits, Accounts},
+        api,
+        badge::BadgeKeys,
+        config::Config,
+        db,
+        http::{origin::require_trusted_origin, session_cookie::SessionCookie},
+        state::{AppServices, AppState},
     },
-    config::Config,
-    db,
-    state::{AppState, Shared},
 };
 
 /// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
@@ -61,13 +59,19 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState::new(Shared {
+        let hasher = PasswordHasher::new().context("preparing the password hasher")?;
+        let state = AppState::new(AppServices {
             leptos_options,
+            accounts: Accounts::new(db.clone(), hasher, config.session_ttl),
             db,
-            hasher: PasswordHasher::new().context("preparing the password hasher")?,
             limits: RateLimits::new(config.rate_limit),
-            session_cookie: SessionCookie::from_config(&config),
-            tokens: TokenKeys::from_config(&config),
+            session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
+            badges: BadgeKeys::hs256(
+                config.auth_secret.expose(),
+                config.issuer(),
+                config.jwt_audience.clone(),
+                config.jwt_ttl,
+            ),
             config,
         });
         spawn_housekeeping(state.clone());
@@ -150,7 +154,7 @@ fn spawn_housekeeping(state: AppState) {
         let mut every = tokio::time::interval(HOUSEKEEPING_INTERVAL);
         loop {
             every.tick().await;
-            match session::prune_expired(&state.db).await {
+            match state.accounts.prune_expired_sessions().await {
                 Ok(0) => {}
                 Ok(pruned) => tracing::info!(pruned, "expired sessions deleted"),
                 Err(e) => tracing::warn!(error = %e, "pruning expired sessions failed"),

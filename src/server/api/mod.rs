@@ -1,10 +1,10 @@
-//! Plain Axum JSON routes, each module exposing `router()`, merged here.
+//! Plain Axum JSON routes, each module exposing `router()`, merged here, and their extractors.
 
 #[cfg(feature = "bench")]
-mod ceiling;
-pub mod error;
+mod bench_ceiling;
+mod extract;
 mod health;
-mod hello;
+mod hello_world;
 mod token;
 
 use axum::{
@@ -13,17 +13,19 @@ use axum::{
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::state::AppState;
+use crate::server::state::AppState;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let mut badge_routes = Router::new().merge(token::router()).merge(hello::router());
+    let mut badge_routes = Router::new()
+        .merge(token::router())
+        .merge(hello_world::router());
     // Without trusted origins there is nothing to allow: skip the layer (and its Vary headers).
     if !state.config.trusted_origins.is_empty() {
         badge_routes = badge_routes.layer(cors(&state.config.trusted_origins));
     }
     let router = Router::new().merge(health::router()).merge(badge_routes);
     #[cfg(feature = "bench")]
-    let router = router.merge(ceiling::router());
+    let router = router.merge(bench_ceiling::router());
     router
 }
 

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
-use crate::secret::AuthSecret;
+use crate::server::secret::{AuthSecret, SecretError};
 
 /// Where the generated secret is kept when `AUTH_SECRET` is not given.
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
@@ -76,10 +76,13 @@ impl Config {
         validate_database_url(&database_url)?;
 
         let auth_secret = match var("AUTH_SECRET") {
-            Some(value) => AuthSecret::parse("AUTH_SECRET", value)?,
+            Some(value) => AuthSecret::parse(value).map_err(secret_error("AUTH_SECRET"))?,
             None => match var("BETTER_AUTH_SECRET") {
-                Some(value) => AuthSecret::parse("BETTER_AUTH_SECRET", value)?,
-                None => AuthSecret::load_or_generate(GENERATED_SECRET_PATH.as_ref())?,
+                Some(value) => {
+                    AuthSecret::parse(value).map_err(secret_error("BETTER_AUTH_SECRET"))?
+                }
+                None => AuthSecret::load_or_generate(GENERATED_SECRET_PATH.as_ref())
+                    .map_err(secret_error("AUTH_SECRET"))?,
             },
         };
 
@@ -165,6 +168,10 @@ impl Config {
             .as_ref()
             .is_some_and(|u| u.scheme() == "https")
     }
+}
+
+fn secret_error(var: &'static str) -> impl Fn(SecretError) -> ConfigError {
+    move |error| ConfigError::new(var, error.to_string())
 }
 
 fn validate_database_url(url: &str) -> Result<(), ConfigError> {

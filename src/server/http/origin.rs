@@ -3,12 +3,15 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderMap, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
-use crate::{config::Config, error::AppError, state::AppState};
+use crate::{
+    error::AppError,
+    server::{config::Config, state::AppState},
+};
 
 pub async fn require_trusted_origin(
     State(state): State<AppState>,
@@ -21,7 +24,8 @@ pub async fn require_trusted_origin(
             origin = ?request.headers().get(header::ORIGIN),
             "refused a request from an untrusted origin"
         );
-        return forbidden();
+        // The same JSON as a server function's error, so the browser shows a readable message.
+        return AppError::ForbiddenOrigin.into_response();
     }
     next.run(request).await
 }
@@ -51,18 +55,4 @@ fn is_trusted(headers: &HeaderMap, config: &Config) -> bool {
     };
     // Opaque origins serialise as "null" and never match.
     origin.is_some_and(|o| o == config.site_origin() || config.trusted_origins.contains(&o))
-}
-
-/// 403 in the server functions' error encoding, so the browser shows a readable message.
-fn forbidden() -> Response {
-    let body = serde_json::to_string(&AppError::ForbiddenOrigin).unwrap_or_default();
-    (
-        StatusCode::FORBIDDEN,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
 }

@@ -1,56 +1,57 @@
 //! The shared signing secret (`AUTH_SECRET`): validated when given, generated and persisted
-//! once when not, and never printed.
+//! once when not, and never printed (`secrecy` redacts it in `Debug`).
 
-use std::{fmt, fs, io::Write, path::Path, sync::Arc};
+use std::{fs, io::Write, path::Path, sync::Arc};
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
+use secrecy::{ExposeSecret, SecretSlice};
 
-use crate::config::ConfigError;
+use crate::domain::random_token;
 
 /// HS256 wants at least as many key bytes as the hash output (RFC 7518 §3.2).
 pub const MIN_SECRET_BYTES: usize = 32;
 
-/// The secret bytes exactly as configured, so other backends can use the same string.
-#[derive(Clone)]
-pub struct AuthSecret(Arc<[u8]>);
-
-impl fmt::Debug for AuthSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AuthSecret(<redacted>)")
-    }
+/// Why no usable secret could be had; the configuration names the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "must be at least {MIN_SECRET_BYTES} bytes (got {0}); generate one with `openssl rand -base64 32`"
+    )]
+    TooShort(usize),
+    #[error("is not set and {action} {path} failed: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
 }
 
+/// The secret bytes exactly as configured, so other backends can use the same string.
+#[derive(Clone, Debug)]
+pub struct AuthSecret(Arc<SecretSlice<u8>>);
+
 impl AuthSecret {
-    pub fn parse(var: &'static str, value: String) -> Result<Self, ConfigError> {
+    pub fn parse(value: String) -> Result<Self, SecretError> {
         if value.len() < MIN_SECRET_BYTES {
-            return Err(ConfigError {
-                var,
-                problem: format!(
-                    "must be at least {MIN_SECRET_BYTES} bytes (got {}); generate one with `openssl rand -base64 32`",
-                    value.len()
-                ),
-            });
+            return Err(SecretError::TooShort(value.len()));
         }
-        Ok(Self(value.into_bytes().into()))
+        Ok(Self(Arc::new(value.into_bytes().into())))
     }
 
     /// Reads the secret generated on an earlier start, or creates one (mode 0600) with a warning.
-    pub fn load_or_generate(path: &Path) -> Result<Self, ConfigError> {
-        let io_error = |action: &str, e: std::io::Error| ConfigError {
-            var: "AUTH_SECRET",
-            problem: format!("is not set and {} {action} failed: {e}", path.display()),
+    pub fn load_or_generate(path: &Path) -> Result<Self, SecretError> {
+        let io_error = |action, source| SecretError::Io {
+            action,
+            path: path.display().to_string(),
+            source,
         };
         match fs::read_to_string(path) {
-            Ok(stored) => return Self::parse("AUTH_SECRET", stored.trim().to_owned()),
+            Ok(stored) => return Self::parse(stored.trim().to_owned()),
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(io_error("reading", e))
             }
             Err(_) => {}
         }
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = URL_SAFE_NO_PAD.encode(bytes);
+        let secret = random_token();
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| io_error("creating the folder of", e))?;
         }
@@ -60,11 +61,11 @@ impl AuthSecret {
             "AUTH_SECRET is not set: generated a random one and stored it; set AUTH_SECRET \
              (the same on every instance and verifying backend) for production"
         );
-        Ok(Self(secret.into_bytes().into()))
+        Self::parse(secret)
     }
 
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+    pub fn expose(&self) -> &[u8] {
+        self.0.expose_secret()
     }
 }
 
@@ -83,9 +84,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_short_secret_is_refused_with_its_variable_name() {
-        let err = AuthSecret::parse("AUTH_SECRET", "short".into()).unwrap_err();
-        assert!(err.to_string().contains("AUTH_SECRET") && err.to_string().contains("32 bytes"));
+    fn a_short_secret_is_refused_saying_how_long_it_must_be() {
+        let err = AuthSecret::parse("short".into()).unwrap_err();
+        assert!(err.to_string().contains("32 bytes"), "{err}");
     }
 
     #[test]
@@ -94,8 +95,8 @@ mod tests {
         let path = dir.path().join("data/auth-secret");
         let first = AuthSecret::load_or_generate(&path).unwrap();
         let second = AuthSecret::load_or_generate(&path).unwrap();
-        assert_eq!(first.as_bytes(), second.as_bytes());
-        assert!(first.as_bytes().len() >= MIN_SECRET_BYTES);
+        assert_eq!(first.expose(), second.expose());
+        assert!(first.expose().len() >= MIN_SECRET_BYTES);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -106,7 +107,7 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_secret() {
-        let secret = AuthSecret::parse("AUTH_SECRET", "s".repeat(40)).unwrap();
+        let secret = AuthSecret::parse("s".repeat(40)).unwrap();
         assert!(!format!("{secret:?}").contains("sss"));
     }
 }

@@ -3,17 +3,20 @@
 use axum::{extract::State, routing::get, Json, Router};
 use serde_json::{json, Value};
 
-use crate::{api::error::ApiError, db, state::AppState};
+use crate::{
+    error::AppError,
+    server::{db, state::AppState},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(health))
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn health(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     if db::is_healthy(&state.db).await {
         Ok(Json(json!({ "status": "ok" })))
     } else {
         tracing::warn!("health check failed: the database does not answer");
-        Err(ApiError::Unavailable)
+        Err(AppError::Unavailable)
     }
 }

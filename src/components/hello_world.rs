@@ -1,15 +1,15 @@
-//! The hello-world card: fetch a badge from `/api/token`, show it to `/api/hello-world`,
-//! and say what came back.
+//! The hello-world card and its **Click Me for Hello World** button: fetch a badge from
+//! `/api/token`, show it to `/api/hello-world`, and say what came back.
 
 use leptos::prelude::*;
 
 use crate::{
-    client::{fetch_hello, HelloOutcome},
+    api_client::{fetch_hello, CallFailed, HelloOutcome},
     components::hydration::use_hydrated,
 };
 
 #[component]
-pub fn HelloCard() -> impl IntoView {
+pub fn HelloWorldCard() -> impl IntoView {
     let hydrated = use_hydrated();
     let hello = Action::new_local(|_: &()| fetch_hello());
     let busy = hello.pending();
@@ -35,7 +35,7 @@ pub fn HelloCard() -> impl IntoView {
     }
 }
 
-fn render_outcome(outcome: Result<HelloOutcome, String>) -> AnyView {
+fn render_outcome(outcome: Result<HelloOutcome, CallFailed>) -> AnyView {
     match outcome {
         Ok(HelloOutcome::Authorized(hello)) => view! {
             <p class="ok">{hello.message}</p>
@@ -48,6 +48,6 @@ fn render_outcome(outcome: Result<HelloOutcome, String>) -> AnyView {
             </p>
         }
         .into_any(),
-        Err(reason) => view! { <p class="error">{reason}</p> }.into_any(),
+        Err(failed) => view! { <p class="error">{failed.to_string()}</p> }.into_any(),
     }
 }

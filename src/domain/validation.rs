@@ -1,0 +1,48 @@
+//! Why an input was refused, and which form field it is about.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+
+/// The form field a validation error is about (`field` on the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    Password,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Field::Email => "email",
+            Field::Password => "password",
+        })
+    }
+}
+
+/// An input that breaks a rule; `Display` is the sentence shown beside the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("Email is required")]
+    EmailMissing,
+    #[error("Email must be at most {EMAIL_MAX_LEN} characters")]
+    EmailTooLong,
+    #[error("Enter a valid email address, like name@example.com")]
+    EmailMalformed,
+    #[error("Password must be at least {PASSWORD_MIN_CHARS} characters")]
+    PasswordTooShort,
+    #[error("Password must be at most {PASSWORD_MAX_CHARS} characters")]
+    PasswordTooLong,
+}
+
+impl ValidationError {
+    pub fn field(self) -> Field {
+        match self {
+            Self::EmailMissing | Self::EmailTooLong | Self::EmailMalformed => Field::Email,
+            Self::PasswordTooShort | Self::PasswordTooLong => Field::Password,
+        }
+    }
+}

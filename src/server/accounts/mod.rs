@@ -1,0 +1,131 @@
+//! Accounts and sessions as plain Rust: create an account, sign in, find the user behind a
+//! session token, sign out. No HTTP here (cookies, statuses and rate limits belong to the
+//! callers in `server::http` and `crate::auth`), so the rules read like the spec.
+
+pub mod passwords;
+pub mod rate_limit;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use crate::{
+    domain::{Email, Password, SessionToken},
+    server::db::Db,
+    wire::User,
+};
+use passwords::{HashError, PasswordHasher, Verified};
+use sessions::{ActiveSession, ClientInfo};
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("password hashing: {0}")]
+    Hashing(#[from] HashError),
+}
+
+/// The account operations, holding exactly what they need.
+#[derive(Clone)]
+pub struct Accounts {
+    db: Db,
+    hasher: PasswordHasher,
+    session_ttl: Duration,
+}
+
+impl Accounts {
+    pub fn new(db: Db, hasher: PasswordHasher, session_ttl: Duration) -> Self {
+        Self {
+            db,
+            hasher,
+            session_ttl,
+        }
+    }
+
+    /// Creates the account and its first session; returns the session's token.
+    /// A taken email is refused, also when two sign-ups race: the unique constraint decides.
+    #[tracing::instrument(skip_all, fields(email = %email))]
+    pub async fn create_account(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: &ClientInfo,
+    ) -> Result<SessionToken, AccountError> {
+        // Cheap early answer for the common case; the insert below is what guarantees uniqueness.
+        if users::find_by_email(&self.db, email).await?.is_some() {
+            return Err(AccountError::EmailTaken);
+        }
+        let password_hash = self.hasher.hash(password).await?;
+        let user = User {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.as_str().to_owned(),
+        };
+
+        let mut tx = self.db.begin().await?;
+        match users::insert(&mut *tx, &user, &password_hash).await {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AccountError::EmailTaken)
+            }
+            other => other?,
+        }
+        let token = sessions::create(&mut *tx, &user.id, self.session_ttl, client).await?;
+        tx.commit().await?;
+
+        tracing::info!(user_id = %user.id, "account created");
+        Ok(token)
+    }
+
+    /// Checks the password and opens a fresh session (never reusing one: no session fixation);
+    /// returns its token. An unknown email and a wrong password fail alike after the same work.
+    #[tracing::instrument(skip_all, fields(email = %email))]
+    pub async fn sign_in(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: &ClientInfo,
+    ) -> Result<SessionToken, AccountError> {
+        let found = users::find_by_email(&self.db, email).await?;
+        let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
+        let verified = self.hasher.verify(password, stored_hash).await?;
+        let user = match (found, verified) {
+            (Some(row), Verified::Yes) => row.user,
+            (Some(row), Verified::YesRehashed(new_hash)) => {
+                users::set_password_hash(&self.db, &row.user.id, &new_hash).await?;
+                tracing::info!(user_id = %row.user.id, "password rehashed with current parameters");
+                row.user
+            }
+            _ => {
+                tracing::info!("sign-in failed");
+                return Err(AccountError::InvalidCredentials);
+            }
+        };
+        let token = sessions::create(&self.db, &user.id, self.session_ttl, client).await?;
+        tracing::info!(user_id = %user.id, "signed in");
+        Ok(token)
+    }
+
+    /// The user behind `token`, if its session exists and has not expired.
+    pub async fn session(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<ActiveSession>, AccountError> {
+        Ok(sessions::lookup(&self.db, token, self.session_ttl).await?)
+    }
+
+    /// Deletes the session; an unknown token is fine (sign-out is idempotent).
+    pub async fn sign_out(&self, token: &SessionToken) -> Result<(), AccountError> {
+        sessions::delete(&self.db, token).await?;
+        tracing::info!("signed out");
+        Ok(())
+    }
+
+    /// Deletes expired sessions; returns how many.
+    pub async fn prune_expired_sessions(&self) -> Result<u64, AccountError> {
+        Ok(sessions::prune_expired(&self.db).await?)
+    }
+}

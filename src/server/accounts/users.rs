@@ -1,0 +1,45 @@
+//! The `users` table: every query on it lives here.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::{domain::Email, server::clock::unix_now, server::db::Db, wire::User};
+
+/// A user with the stored password hash (never leaves the server).
+#[derive(FromRow)]
+pub struct UserWithHash {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub password_hash: String,
+}
+
+pub async fn find_by_email(db: &Db, email: &Email) -> sqlx::Result<Option<UserWithHash>> {
+    sqlx::query_as("SELECT id, email, password_hash FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(db)
+        .await
+}
+
+/// Inserts a user; a taken email fails with the database's unique violation.
+pub async fn insert<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user: &User,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&user.id)
+        .bind(&user.email)
+        .bind(password_hash)
+        .bind(unix_now())
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(db: &Db, user_id: &str, password_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

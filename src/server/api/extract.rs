@@ -1,0 +1,81 @@
+//! Extractors for the JSON routes, named for what they guarantee: `SessionUser` (a valid
+//! session cookie) and `BearerClaims` (a valid badge in `Authorization: Bearer …`).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+use tower_cookies::Cookies;
+
+use crate::{
+    error::AppError,
+    server::{badge::Claims, error::Error, state::AppState},
+    wire::User,
+};
+
+/// The user signed in by the request's session cookie.
+pub struct SessionUser(pub User);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let cookies = Cookies::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, message)| Error::internal(anyhow::anyhow!(message)))?;
+        state
+            .session_cookie
+            .signed_in_user(&state.accounts, &cookies)
+            .await?
+            .map(Self)
+            .ok_or(Error::Client(AppError::NoSession))
+    }
+}
+
+/// The verified claims of the request's bearer badge.
+pub struct BearerClaims(pub Claims);
+
+impl FromRequestParts<AppState> for BearerClaims {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let token = bearer_token(parts)?;
+        Ok(Self(state.badges.verify(token)?))
+    }
+}
+
+fn invalid(reason: &str) -> AppError {
+    AppError::InvalidToken {
+        reason: reason.to_owned(),
+    }
+}
+
+/// The token of the single `Authorization: Bearer` header (scheme matched case-insensitively,
+/// RFC 7235). No header, a blank one or another scheme is "no credentials"; two headers or an
+/// empty token is a bad token.
+fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+    let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(if parts.headers.contains_key(header::AUTHORIZATION) {
+            invalid("Send exactly one Authorization header")
+        } else {
+            AppError::MissingToken
+        });
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| invalid("The token is malformed"))?
+        .trim();
+    if value.is_empty() {
+        return Err(AppError::MissingToken);
+    }
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AppError::MissingToken);
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(invalid("The bearer token is empty"));
+    }
+    Ok(token)
+}

@@ -1,0 +1,15 @@
+//! The badge's payload: exactly `sub`, `email`, `iat`, `exp`, `iss`, and `aud` only when
+//! `JWT_AUDIENCE` is set (PyJWT refuses a token with `aud` when the caller names none).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub email: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub iss: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}

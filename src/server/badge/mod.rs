@@ -1,0 +1,12 @@
+//! Badges: the signed JWTs minted for a signed-in user and checked by `/api/hello-world` (and by
+//! any backend with a standard JWT library). Knows nothing of accounts, routes or pages: it signs
+//! a subject and an email, and checks a token.
+
+mod claims;
+mod keys;
+mod mint;
+mod verify;
+
+pub use claims::Claims;
+pub use keys::BadgeKeys;
+pub use verify::BadgeError;

@@ -1,0 +1,187 @@
+//! Verifying: signature, pinned algorithm, expiry, issuer (and audience), and every claim
+//! present; each refusal has a reason for the `error_description`.
+
+use jsonwebtoken::{decode, errors::ErrorKind};
+
+use serde::Deserialize;
+
+use super::{
+    claims::Claims,
+    keys::{BadgeKeys, LEEWAY_SECS},
+};
+use crate::server::clock::unix_now;
+
+/// A badge is a few hundred bytes; anything far larger is refused before any parsing.
+const MAX_TOKEN_BYTES: usize = 4096;
+
+/// Why a presented badge was refused; the text becomes `error_description`.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadgeError {
+    #[error("The token has expired")]
+    Expired,
+    #[error("The token is not valid yet")]
+    NotYetValid,
+    #[error("The token signature is invalid")]
+    BadSignature,
+    #[error("The token algorithm is not allowed")]
+    WrongAlgorithm,
+    #[error("The token issuer is not accepted")]
+    WrongIssuer,
+    #[error("The token audience is not accepted")]
+    WrongAudience,
+    #[error("The token is missing the required claim {0}")]
+    MissingClaim(String),
+    #[error("The token is too large")]
+    TooLarge,
+    #[error("The token is malformed")]
+    Malformed,
+}
+
+/// The payload as received: every field optional, so a missing claim is reported by name
+/// rather than as a parse error.
+#[derive(Deserialize)]
+struct ReceivedClaims {
+    sub: Option<String>,
+    email: Option<String>,
+    iat: Option<u64>,
+    exp: Option<u64>,
+    iss: Option<String>,
+    aud: Option<String>,
+}
+
+impl TryFrom<ReceivedClaims> for Claims {
+    type Error = BadgeError;
+
+    fn try_from(received: ReceivedClaims) -> Result<Self, BadgeError> {
+        let missing = |name: &str| BadgeError::MissingClaim(name.into());
+        Ok(Self {
+            sub: received
+                .sub
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| missing("sub"))?,
+            email: received.email.ok_or_else(|| missing("email"))?,
+            iat: received.iat.ok_or_else(|| missing("iat"))?,
+            exp: received.exp.ok_or_else(|| missing("exp"))?,
+            iss: received.iss.ok_or_else(|| missing("iss"))?,
+            aud: received.aud,
+        })
+    }
+}
+
+impl BadgeKeys {
+    /// The claims of a valid badge; `iat` in the future (beyond the leeway) is refused too.
+    pub fn verify(&self, token: &str) -> Result<Claims, BadgeError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(BadgeError::TooLarge);
+        }
+        let received = decode::<ReceivedClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| classify(e.into_kind()))?
+            .claims;
+        let claims = Claims::try_from(received)?;
+        let now = u64::try_from(unix_now()).unwrap_or(0);
+        if claims.iat > now + LEEWAY_SECS {
+            return Err(BadgeError::NotYetValid);
+        }
+        Ok(claims)
+    }
+}
+
+fn classify(kind: ErrorKind) -> BadgeError {
+    match kind {
+        ErrorKind::ExpiredSignature => BadgeError::Expired,
+        ErrorKind::ImmatureSignature => BadgeError::NotYetValid,
+        ErrorKind::InvalidSignature => BadgeError::BadSignature,
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::MissingAlgorithm => BadgeError::WrongAlgorithm,
+        ErrorKind::InvalidIssuer => BadgeError::WrongIssuer,
+        ErrorKind::InvalidAudience => BadgeError::WrongAudience,
+        ErrorKind::MissingRequiredClaim(claim) => BadgeError::MissingClaim(claim),
+        _ => BadgeError::Malformed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::time::Duration;
+
+    const ISSUER: &str = "http://127.0.0.1:3000";
+
+    fn keys(issuer: &str, audience: Option<&str>) -> BadgeKeys {
+        BadgeKeys::hs256(
+            "k".repeat(40).as_bytes(),
+            issuer.to_owned(),
+            audience.map(str::to_owned),
+            Duration::from_secs(900),
+        )
+    }
+
+    fn mint_for_ada(keys: &BadgeKeys) -> String {
+        keys.mint("user-1", "ada@example.com").unwrap()
+    }
+
+    #[test]
+    fn a_minted_badge_verifies_with_the_expected_claims() {
+        let keys = keys(ISSUER, None);
+        let claims = keys.verify(&mint_for_ada(&keys)).unwrap();
+        assert_eq!(
+            (claims.sub.as_str(), claims.email.as_str()),
+            ("user-1", "ada@example.com")
+        );
+        assert_eq!(claims.iss, "http://127.0.0.1:3000");
+        assert_eq!(claims.exp - claims.iat, 900);
+        assert_eq!(claims.aud, None);
+    }
+
+    #[test]
+    fn the_default_badge_carries_no_audience_claim() {
+        let keys = keys(ISSUER, None);
+        let token = mint_for_ada(&keys);
+        let payload = token.split('.').nth(1).unwrap();
+        use base64::Engine;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let mut names: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
+        names.sort();
+        assert_eq!(names, ["email", "exp", "iat", "iss", "sub"]);
+    }
+
+    #[test]
+    fn audience_is_added_and_required_only_when_configured() {
+        let with_aud = keys(ISSUER, Some("vault"));
+        let plain = keys(ISSUER, None);
+
+        let token = mint_for_ada(&with_aud);
+
+        assert_eq!(
+            with_aud.verify(&token).unwrap().aud.as_deref(),
+            Some("vault")
+        );
+        assert_eq!(plain.verify(&token), Err(BadgeError::WrongAudience));
+        assert_eq!(
+            with_aud.verify(&mint_for_ada(&plain)),
+            Err(BadgeError::MissingClaim("aud".into()))
+        );
+    }
+
+    #[test]
+    fn another_issuer_is_refused() {
+        let theirs = keys("someone-else", None);
+        assert_eq!(
+            keys(ISSUER, None).verify(&mint_for_ada(&theirs)),
+            Err(BadgeError::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn an_oversized_token_is_refused_before_parsing() {
+        assert_eq!(
+            keys(ISSUER, None).verify(&"a".repeat(8192)),
+            Err(BadgeError::TooLarge)
+        );
+    }
+}

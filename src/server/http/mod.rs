@@ -1,0 +1,8 @@
+//! The web edge shared by the server functions and the JSON routes: the session cookie and the
+//! user it signs in, the origin check, the client's address, and the server functions' request
+//! context. Uses the services; never imported by them.
+
+pub mod client;
+pub mod origin;
+pub mod server_fn;
+pub mod session_cookie;

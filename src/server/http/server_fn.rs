@@ -1,0 +1,100 @@
+//! What an auth server function needs from its request (state, cookie jar, client), and
+//! `respond`, which runs its body and answers the outcome the way each caller needs.
+
+use std::future::Future;
+
+use axum::http::{header, request::Parts, StatusCode};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use tower_cookies::Cookies;
+
+use super::client::client_info;
+use crate::{
+    domain::SessionToken,
+    error::AppError,
+    server::{accounts::sessions::ClientInfo, error::Error, state::AppState},
+};
+
+/// The request behind a server function call.
+pub struct AuthCall {
+    pub state: AppState,
+    pub cookies: Cookies,
+    pub client: ClientInfo,
+}
+
+impl AuthCall {
+    /// Hands the new session to the browser (cookie) and sends it home: a redirect for a plain
+    /// form, a client-side navigation for the hydrated app.
+    pub fn start_session(&self, token: &SessionToken) {
+        self.state.session_cookie.set(&self.cookies, token);
+        leptos_axum::redirect("/");
+    }
+
+    /// The user signed in by the request's cookie, if any.
+    pub async fn signed_in_user(&self) -> Result<Option<crate::wire::User>, Error> {
+        self.state
+            .session_cookie
+            .signed_in_user(&self.state.accounts, &self.cookies)
+            .await
+    }
+}
+
+/// Runs a server function's `body` with its request, then answers: on success its value; on
+/// failure the error's status (and `Retry-After`) for API callers, or, for a plain HTML form
+/// post, Leptos' redirect back to the form with the error in the URL (a status set here would
+/// replace that redirect and the browser would show a bare error page). Faults are logged once,
+/// by `Error::into_answer`.
+pub async fn respond<T, F>(body: impl FnOnce(AuthCall) -> F) -> Result<T, AppError>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    let (call, plain_form) = current_call().map_err(Error::into_answer)?;
+    body(call).await.map_err(|error| {
+        let answer = error.into_answer();
+        if !plain_form {
+            set_status(&answer);
+        }
+        answer
+    })
+}
+
+/// Reads the request context Leptos provides to server functions.
+fn current_call() -> Result<(AuthCall, bool), Error> {
+    let (Some(state), Some(parts)) = (use_context::<AppState>(), use_context::<Parts>()) else {
+        return Err(Error::internal(anyhow::anyhow!(
+            "server function called without AppState or request parts in context"
+        )));
+    };
+    let cookies = parts
+        .extensions
+        .get::<Cookies>()
+        .cloned()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("CookieManagerLayer is missing")))?;
+    let client = client_info(&parts, state.config.trust_proxy);
+    // A browser without WebAssembly posts the form itself and asks for a page back.
+    let plain_form = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    Ok((
+        AuthCall {
+            state,
+            cookies,
+            client,
+        },
+        plain_form,
+    ))
+}
+
+fn set_status(error: &AppError) {
+    let Some(response) = use_context::<ResponseOptions>() else {
+        return;
+    };
+    response.set_status(
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    if let Some(retry_after) = error.retry_after() {
+        response.insert_header(header::RETRY_AFTER, retry_after);
+    }
+}

@@ -1,0 +1,38 @@
+//! JSON answers shared by the server (which sends them) and the browser (which reads them), so
+//! each shape is defined once.
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in person, as `/api/auth/session` answers and pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}
+
+/// `GET /api/token`: a fresh badge.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BadgeAnswer {
+    pub token: String,
+}
+
+/// `GET /api/hello-world`: what the vault says to a valid badge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub message: String,
+    pub your_user_id: String,
+    pub your_email: String,
+}
+
+impl Hello {
+    pub const MESSAGE: &'static str = "Hello World! You are authorized.";
+
+    pub fn to(user_id: String, email: String) -> Self {
+        Self {
+            message: Self::MESSAGE.to_owned(),
+            your_user_id: user_id,
+            your_email: email,
+        }
+    }
+}
