@@ -26,7 +26,7 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         launchOptions: {
           executablePath,
-          // Without these, Chromium stalls on this closed network (see DEVELOPERS.md).
+          // Without these, Chromium stalls on a machine without outside network access.
           args: [
             "--no-sandbox",
             "--disable-gpu",

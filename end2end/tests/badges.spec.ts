@@ -50,7 +50,7 @@ test("after sign-out an earlier badge still works until it expires, but no new o
   expect(await again.json()).toEqual({ error: "No session" });
 });
 
-test("server and network errors from the API are shown with their reason", async ({ page }) => {
+test("server and network errors from the API are shown in the app's own words", async ({ page }) => {
   const email = uniqueEmail("errors");
   await page.goto("/sign-up");
   await waitForHydration(page);
@@ -60,37 +60,61 @@ test("server and network errors from the API are shown with their reason", async
   const status = page.getByRole("status");
 
   await page.route("**/api/hello-world", (route) =>
-    route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"Service unavailable"}' }),
+    route.fulfill({
+      status: 503,
+      contentType: "application/json",
+      body: JSON.stringify({ error: "unavailable", message: "raw text from the wire" }),
+    }),
   );
   await button.click();
-  await expect(status).toContainText("Calling the API failed: HTTP 503 (Service unavailable)");
+  await expect(status).toHaveText(
+    "Calling the API failed: The service is temporarily unavailable. Please try again shortly.",
+  );
+
+  // A body that is not ours (a proxy's page, say) is explained by its status.
+  await page.route("**/api/hello-world", (route) =>
+    route.fulfill({ status: 502, contentType: "text/html", body: "<h1>Bad Gateway</h1>" }),
+  );
+  await button.click();
+  await expect(status).toHaveText(
+    "Calling the API failed: The service is temporarily unavailable. Please try again shortly.",
+  );
+  await expect(status).not.toContainText("Bad Gateway");
 
   await page.unroute("**/api/hello-world");
   await page.route("**/api/token", (route) => route.abort("connectionrefused"));
   await button.click();
-  await expect(status).toContainText("Getting a badge failed: network error");
+  await expect(status).toHaveText(
+    "Getting a badge failed: Could not reach the server. Check your connection and try again.",
+  );
   await expect(button).toBeEnabled();
 });
 
 test("buttons are disabled and say so while their request is in flight", async ({ page }) => {
   const email = uniqueEmail("pending");
-  // Hold each request briefly so the in-flight state can be seen.
-  const slow = (pattern: string) =>
-    page.route(pattern, async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 700));
+  /** Holds requests to `pattern` until `release()` is called, so the in-flight state can be seen. */
+  const hold = async (pattern: string) => {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(pattern, async (route) => {
+      await released;
       await route.continue();
     });
-  await slow("**/api/auth/sign-up");
+    return release;
+  };
+  const releaseSignUp = await hold("**/api/auth/sign-up");
   await page.goto("/sign-up");
   await waitForHydration(page);
 
   await submitCredentials(page, "Sign up", email, PASSWORD);
   await expect(page.getByRole("button", { name: "Creating account…" })).toBeDisabled();
+  releaseSignUp();
   await expect(page.getByRole("banner")).toContainText(email);
 
-  await slow("**/api/hello-world");
+  const releaseHello = await hold("**/api/hello-world");
   await page.getByRole("button", { name: "Click Me for Hello World" }).click();
   await expect(page.getByRole("button", { name: "Calling the API…" })).toBeDisabled();
+  releaseHello();
   await expect(page.getByRole("status")).toContainText("Hello World! You are authorized.");
   await expect(page.getByRole("button", { name: "Click Me for Hello World" })).toBeEnabled();
 });
