@@ -2,13 +2,15 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test build bench e2e
+.PHONY: help run test build bench e2e dev
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:3000 with SQLite"
 	@echo "make test   fmt, clippy (server + browser), Rust tests, Playwright end-to-end"
 	@echo "make build  release build only (target/site + target/release/badge)"
 	@echo "make bench  release benchmarks vs FastAPI+PyJWT and Better Auth -> bench/RESULTS.md"
+	@echo "make dev    live reload (cargo leptos watch); installs cargo-leptos once (~20 min)"
+	@echo "make e2e    Playwright only, against a debug build (.ci/build-site debug first)"
 
 run: build
 	./target/release/badge
@@ -20,11 +22,16 @@ build:
 test:
 	.ci/test
 
-# Release build plus the bench-only extras (the ceiling route, the argon2-rate binary).
+# Release build plus the bench-only binaries (badge-bench with the ceiling route, argon2-rate),
+# built by name so target/release/badge stays the release you would ship.
 bench: build
-	cargo build --release --no-default-features --features bench --bins
+	cargo build --release --no-default-features --features bench --bin badge-bench --bin argon2-rate
 	python3 bench/bench.py
 
 # Playwright only (needs a debug build: .ci/build-site debug).
 e2e:
 	.ci/e2e
+
+# The live-reload loop: cargo leptos watch with the project's wasm-opt on PATH.
+dev:
+	.ci/dev

@@ -218,7 +218,7 @@ def main() -> None:
     ensure_wrk()
     fastapi_home = ensure_fastapi()
     better_auth_home = ensure_better_auth()
-    badge_bin = ROOT / "target/release/badge"
+    badge_bin = ROOT / "target/release/badge-bench"
     rate_bin = ROOT / "target/release/argon2-rate"
     for binary in (badge_bin, rate_bin):
         if not binary.exists():
@@ -348,7 +348,7 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
         "| footprint | value |",
         "|---|---:|",
         f"| hydrate WASM (release, wasm-opt) | {len(wasm) / 1024:,.0f} KiB raw, {wasm_gz / 1024:,.0f} KiB gzip |",
-        f"| server binary `target/release/badge` | {badge_bin.stat().st_size / 1048576:,.1f} MiB |",
+        f"| server binary `target/release/badge` | {(ROOT / 'target/release/badge').stat().st_size / 1048576:,.1f} MiB |",
     ]
     for name in rss_end:
         lines.append(f"| {name} RSS after the run (peak) | {mib(rss_end[name]):,.1f} MiB ({mib(rss_peak[name]):,.1f} MiB) |")

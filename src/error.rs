@@ -32,9 +32,13 @@ pub enum AppError {
     /// 401 from a bearer route: a badge was sent but refused; `reason` goes to `error_description`.
     #[error("The badge was not accepted.")]
     InvalidToken { reason: String },
-    /// 403: the request did not come from this site or a trusted origin.
-    #[error("This request did not come from a trusted page")]
-    ForbiddenOrigin,
+    /// 403: the request did not come from this site or a trusted origin. Says which origin came
+    /// (`None`: the request named none), which one was expected, and what would allow it.
+    #[error("{}", forbidden_origin_message(origin.as_deref(), expected))]
+    ForbiddenOrigin {
+        origin: Option<String>,
+        expected: String,
+    },
     /// 409
     #[error("An account with this email already exists")]
     EmailTaken,
@@ -50,6 +54,22 @@ pub enum AppError {
     /// Browser only: the request never reached the server, or its answer never came back.
     #[error("Could not reach the server. Check your connection and try again.")]
     Unreachable,
+}
+
+/// A refused origin explains itself: what came, what was expected, which variables allow more.
+fn forbidden_origin_message(origin: Option<&str>, expected: &str) -> String {
+    if expected.is_empty() {
+        // Only a status came back (a proxy's page, say): nothing more is known.
+        return "This request did not come from a trusted page.".into();
+    }
+    let came = match origin {
+        Some(origin) => format!("This request came from {origin}"),
+        None => "This request did not say which page it came from (no Origin header)".into(),
+    };
+    format!(
+        "{came}, but this site is {expected}. To accept requests from another origin, set \
+         SITE_URL to the site's public URL or add the origin to TRUSTED_ORIGINS."
+    )
 }
 
 /// `Email::parse` and `Password::parse` say what is wrong; this says it on the wire.
@@ -71,7 +91,7 @@ impl AppError {
             | Self::NoSession
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
-            Self::ForbiddenOrigin => 403,
+            Self::ForbiddenOrigin { .. } => 403,
             Self::EmailTaken => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
@@ -89,7 +109,7 @@ impl AppError {
             Self::NoSession => "No session",
             Self::MissingToken => "missing_token",
             Self::InvalidToken { .. } => "invalid_token",
-            Self::ForbiddenOrigin => "forbidden_origin",
+            Self::ForbiddenOrigin { .. } => "forbidden_origin",
             Self::EmailTaken => "email_taken",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
@@ -103,7 +123,10 @@ impl AppError {
         match status {
             400 | 413 => Self::BadRequest,
             401 => Self::NoSession,
-            403 => Self::ForbiddenOrigin,
+            403 => Self::ForbiddenOrigin {
+                origin: None,
+                expected: String::new(),
+            },
             429 => Self::RateLimited {
                 retry_after_secs: 1,
             },
@@ -140,6 +163,10 @@ struct WireError {
     retry_after_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expected_origin: Option<String>,
 }
 
 impl From<AppError> for WireError {
@@ -150,6 +177,8 @@ impl From<AppError> for WireError {
             field: None,
             retry_after_secs: None,
             error_description: None,
+            origin: None,
+            expected_origin: None,
         };
         match error {
             AppError::Validation { field, .. } => wire.field = Some(field),
@@ -157,6 +186,10 @@ impl From<AppError> for WireError {
                 wire.retry_after_secs = Some(retry_after_secs)
             }
             AppError::NoSession => wire.message = None,
+            AppError::ForbiddenOrigin { origin, expected } => {
+                wire.origin = origin;
+                wire.expected_origin = Some(expected);
+            }
             AppError::InvalidToken { reason } => {
                 wire.message = None;
                 wire.error_description = Some(reason);
@@ -181,7 +214,10 @@ impl From<WireError> for AppError {
             ("invalid_token", ..) => Self::InvalidToken {
                 reason: wire.error_description.unwrap_or_default(),
             },
-            ("forbidden_origin", ..) => Self::ForbiddenOrigin,
+            ("forbidden_origin", ..) => Self::ForbiddenOrigin {
+                origin: wire.origin,
+                expected: wire.expected_origin.unwrap_or_default(),
+            },
             ("email_taken", ..) => Self::EmailTaken,
             ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("unavailable", ..) => Self::Unavailable,
@@ -208,7 +244,14 @@ mod tests {
             AppError::InvalidToken {
                 reason: "The token has expired".into(),
             },
-            AppError::ForbiddenOrigin,
+            AppError::ForbiddenOrigin {
+                origin: Some("https://evil.example".into()),
+                expected: "http://127.0.0.1:3000".into(),
+            },
+            AppError::ForbiddenOrigin {
+                origin: None,
+                expected: "http://127.0.0.1:3000".into(),
+            },
             AppError::EmailTaken,
             AppError::RateLimited {
                 retry_after_secs: 7,

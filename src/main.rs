@@ -1,34 +1,9 @@
-//! The `badge` server: configuration → telemetry → `Application::build` → run.
+//! The `badge` server; everything it does is in `server::launch`.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use badge::server::{config::Config, startup::Application, telemetry};
-    use std::process::ExitCode;
-
-    telemetry::init("info");
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("badge: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let app = match Application::build(config).await {
-        Ok(app) => app,
-        Err(e) => {
-            // `{:#}` keeps the whole cause chain on one line.
-            eprintln!("badge: {e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match app.run_until_stopped().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("badge: server error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    badge::server::launch::serve_from_env().await
 }
 
 #[cfg(not(feature = "ssr"))]

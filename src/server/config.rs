@@ -11,6 +11,8 @@ use crate::server::secret::{AuthSecret, SecretError};
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/badge.db";
 const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+/// Without `SITE_URL`, a browser may use any of these names for the bound port.
+const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
 /// A configuration value that cannot be used; `Display` is the one line shown at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +23,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(var: &'static str, problem: impl Into<String>) -> Self {
+    pub fn new(var: &'static str, problem: impl Into<String>) -> Self {
         Self {
             var,
             problem: problem.into(),
@@ -36,8 +38,12 @@ pub struct Config {
     /// Pool size per instance (`DATABASE_MAX_CONNECTIONS`); `None` picks the engine's default.
     pub database_max_connections: Option<u32>,
     pub auth_secret: AuthSecret,
-    /// The public URL of the site; `None` means "http:// + the bound address", resolved at start-up.
+    /// The public URL of the site (`SITE_URL`); when unset, resolved at start-up from the
+    /// bound port (see `resolve_site`).
     pub site_url: Option<Url>,
+    /// Other origins that are this same site: without `SITE_URL`, the loopback names of the
+    /// bound port.
+    pub site_aliases: Vec<String>,
     pub site_addr: SocketAddr,
     /// Folder holding the built site (`pkg/`, CSS, public assets); Leptos' `LEPTOS_SITE_ROOT`.
     pub site_root: PathBuf,
@@ -54,13 +60,19 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `.env` (if present) and the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        if let Err(err) = dotenvy::dotenv() {
-            if !err.not_found() {
-                return Err(ConfigError::new(".env", format!("cannot be read: {err}")));
+    /// Reads `.env` (if present) into the process environment, without overriding variables
+    /// already set. Call it before logging starts, so `RUST_LOG` there counts too.
+    pub fn load_dotenv() -> Result<(), ConfigError> {
+        match dotenvy::dotenv() {
+            Err(err) if !err.not_found() => {
+                Err(ConfigError::new(".env", format!("cannot be read: {err}")))
             }
+            _ => Ok(()),
         }
+    }
+
+    /// Reads the process environment (after `load_dotenv`).
+    pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
@@ -122,6 +134,7 @@ impl Config {
             database_max_connections,
             auth_secret,
             site_url,
+            site_aliases: Vec::new(),
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())
@@ -140,11 +153,30 @@ impl Config {
         })
     }
 
-    /// The site URL, falling back to `http://` + the address actually bound.
-    pub fn resolve_site_url(&mut self, bound: SocketAddr) {
-        if self.site_url.is_none() {
+    /// Without `SITE_URL`: on loopback or all interfaces, the site is `http://127.0.0.1:PORT`
+    /// (the issuer) and `localhost` and `[::1]` on the same port are the same site; on one
+    /// other address, the site is that address.
+    pub fn resolve_site(&mut self, bound: SocketAddr) {
+        if self.site_url.is_some() {
+            return;
+        }
+        let port = bound.port();
+        if bound.ip().is_loopback() || bound.ip().is_unspecified() {
+            self.site_url = Url::parse(&format!("http://127.0.0.1:{port}")).ok();
+            self.site_aliases = LOOPBACK_HOSTS
+                .iter()
+                .map(|host| format!("http://{host}:{port}"))
+                .collect();
+        } else {
             self.site_url = Url::parse(&format!("http://{bound}")).ok();
         }
+    }
+
+    /// True when `origin` is this site (or one of its names) or a `TRUSTED_ORIGINS` entry.
+    pub fn is_allowed_origin(&self, origin: &str) -> bool {
+        origin == self.site_origin()
+            || self.site_aliases.iter().any(|alias| alias == origin)
+            || self.trusted_origins.iter().any(|trusted| trusted == origin)
     }
 
     /// The site's origin (`scheme://host[:port]`), as browsers send it in `Origin`.

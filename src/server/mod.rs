@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod launch;
 pub mod secret;
 pub mod startup;
 pub mod state;

@@ -1,7 +1,7 @@
 //! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
 //! so `main` and the integration tests start exactly the same app.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
 use axum::{
@@ -51,7 +51,16 @@ impl Application {
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", config.site_addr))?;
         let bound = listener.local_addr()?;
-        config.resolve_site_url(bound);
+        if config.site_url.is_none() && bound.ip().is_unspecified() {
+            tracing::warn!(
+                address = %bound,
+                "SITE_URL is not set: only browsers on this machine (127.0.0.1, localhost) can \
+                 sign in; set SITE_URL to the URL other hosts use, e.g. http://<host>:{}",
+                bound.port()
+            );
+        }
+        config.resolve_site(bound);
+        warn_if_the_built_site_is_missing(&config.site_root);
 
         let leptos_options = LeptosOptions::builder()
             .output_name("badge")
@@ -75,7 +84,11 @@ impl Application {
             config,
         });
         spawn_housekeeping(state.clone());
-        tracing::info!(url = %state.config.site_origin(), "listening");
+        tracing::info!(
+            address = %bound,
+            url = %state.config.site_origin(),
+            "listening"
+        );
         Ok(Self {
             listener,
             router: router(state),
@@ -146,6 +159,23 @@ fn router(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .with_state(state)
+}
+
+/// Pages load `/pkg/badge.js` (and the CSS) from `LEPTOS_SITE_ROOT`; without it they render but
+/// never hydrate and look unstyled, which is easy to miss. Relative paths start from the
+/// working folder.
+fn warn_if_the_built_site_is_missing(site_root: &Path) {
+    let script = site_root.join("pkg").join("badge.js");
+    if !script.is_file() {
+        let folder =
+            std::env::current_dir().map_or_else(|_| "?".into(), |d| d.display().to_string());
+        tracing::warn!(
+            "LEPTOS_SITE_ROOT: {} holds no pkg/badge.js (working folder {folder}): pages will load \
+             without their script and styles; run `make build`, or point LEPTOS_SITE_ROOT at the \
+             built site",
+            site_root.display()
+        );
+    }
 }
 
 /// Every few minutes: delete expired sessions and forget idle rate-limit keys.

@@ -18,7 +18,7 @@ pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
 /// Logs stay silent unless `TEST_LOG` is set (e.g. `TEST_LOG=1 cargo test -- --nocapture`).
 static TRACING: LazyLock<()> = LazyLock::new(|| {
     if std::env::var_os("TEST_LOG").is_some() {
-        telemetry::init("debug");
+        telemetry::init(Some("debug")).expect("a valid filter");
     }
 });
 
@@ -117,11 +117,17 @@ impl Drop for TestDatabase {
 
 pub async fn admin_connection(admin_url: &str) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
-    sqlx::Connection::connect(admin_url)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("TEST_DATABASE_URL does not answer ({e}); is PostgreSQL running?")
-        })
+    match sqlx::Connection::connect(admin_url).await {
+        Ok(connection) => connection,
+        // 3D000: the server answered, but the database in the URL does not exist.
+        Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("3D000") => {
+            panic!(
+                "TEST_DATABASE_URL names a database that does not exist ({e}); create it \
+                 (e.g. `createdb -h 127.0.0.1 -U postgres test`) or run `.ci/postgres ensure`"
+            )
+        }
+        Err(e) => panic!("TEST_DATABASE_URL does not answer ({e}); is PostgreSQL running?"),
+    }
 }
 
 /// `postgres://user@host:port/anything` → the same server, database `name`.

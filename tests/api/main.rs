@@ -4,6 +4,7 @@ mod helpers;
 
 mod abuse;
 mod badges;
+mod first_run;
 mod health;
 mod pages;
 mod scale_out;

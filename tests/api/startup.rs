@@ -1,4 +1,5 @@
-//! Start-up of the real binary: a bad value stops it with one line naming the variable.
+//! Start-up of the real binary: a bad value stops it with one line naming the variable, and
+//! what would silently misbehave is warned about.
 
 use std::process::Command;
 
@@ -53,4 +54,108 @@ fn an_unreachable_postgres_stops_start_up_naming_the_host_but_not_the_password()
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn an_invalid_rust_log_stops_start_up_naming_rust_log() {
+    let (ok, stderr) = start_with(&[("AUTH_SECRET", &"s".repeat(32)), ("RUST_LOG", "badge=loud")]);
+
+    assert!(!ok);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("RUST_LOG"), "{stderr}");
+}
+
+#[test]
+fn rust_log_in_dot_env_is_read_before_logging_starts() {
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(cwd.path().join(".env"), "RUST_LOG=badge=loud\n").unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_badge"))
+        .current_dir(cwd.path())
+        .env_clear()
+        .env("AUTH_SECRET", "s".repeat(32))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .expect("binary runs");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("RUST_LOG"), "{stderr}");
+}
+
+#[test]
+fn start_up_names_the_bound_address_and_the_public_url() {
+    let lines = log_until_listening(&[]);
+
+    let listening = lines.iter().find(|l| l.contains("listening")).unwrap();
+    assert!(listening.contains("address=127.0.0.1:"), "{listening}");
+    assert!(listening.contains("url=http://127.0.0.1:"), "{listening}");
+}
+
+#[test]
+fn a_missing_built_site_is_warned_about_at_start_up() {
+    let empty = tempfile::tempdir().unwrap();
+    let root = empty.path().display().to_string();
+
+    let lines = log_until_listening(&[("LEPTOS_SITE_ROOT", &root)]);
+
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("LEPTOS_SITE_ROOT") && l.contains(&root)),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn bound_to_all_interfaces_without_site_url_start_up_warns_to_set_it() {
+    let lines = log_until_listening(&[("LEPTOS_SITE_ADDR", "0.0.0.0:0")]);
+
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("SITE_URL is not set")),
+        "{lines:#?}"
+    );
+}
+
+/// Starts the real binary in a scratch folder and returns its log lines up to "listening".
+fn log_until_listening(vars: &[(&str, &str)]) -> Vec<String> {
+    use std::{
+        io::{BufRead, BufReader},
+        process::Stdio,
+        sync::mpsc,
+        time::Duration,
+    };
+
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_badge"))
+        .current_dir(cwd.path())
+        .env_clear()
+        .env("AUTH_SECRET", "s".repeat(32))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .envs(vars.iter().copied())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(60)) {
+        let done = line.contains("listening");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    seen
 }

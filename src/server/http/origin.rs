@@ -1,33 +1,50 @@
 //! Cross-site request forgery guard: a state-changing request that carries cookies, or any
-//! request to `/api/auth/*`, must come from the site itself or a `TRUSTED_ORIGINS` entry.
+//! request to `/api/auth/*`, must come from the site itself (any of its names) or a
+//! `TRUSTED_ORIGINS` entry. A refusal says what came, what was expected and what would allow it.
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, Method},
+    http::{header, HeaderMap, Method, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::{Html, IntoResponse, Response},
 };
 
-use crate::{
-    error::AppError,
-    server::{config::Config, state::AppState},
-};
+use crate::{error::AppError, server::state::AppState};
+
+/// An `Origin` is a scheme, a host and a port; anything longer is cut in messages and logs.
+const MAX_SHOWN_ORIGIN_CHARS: usize = 200;
 
 pub async fn require_trusted_origin(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if needs_check(&request) && !is_trusted(request.headers(), &state.config) {
-        tracing::warn!(
-            path = request.uri().path(),
-            origin = ?request.headers().get(header::ORIGIN),
-            "refused a request from an untrusted origin"
-        );
-        // The same JSON as a server function's error, so the browser shows a readable message.
-        return AppError::ForbiddenOrigin.into_response();
+    if !needs_check(&request) {
+        return next.run(request).await;
     }
-    next.run(request).await
+    let origin = request_origin(request.headers());
+    if origin
+        .as_deref()
+        .is_some_and(|o| state.config.is_allowed_origin(o))
+    {
+        return next.run(request).await;
+    }
+    let origin = origin.map(|o| o.chars().take(MAX_SHOWN_ORIGIN_CHARS).collect::<String>());
+    let expected = state.config.site_origin();
+    tracing::warn!(
+        path = request.uri().path(),
+        origin = origin.as_deref().unwrap_or("(none)"),
+        expected = %expected,
+        "refused a request from an untrusted origin; set SITE_URL to the site's public URL or \
+         add the origin to TRUSTED_ORIGINS"
+    );
+    let refused = AppError::ForbiddenOrigin { origin, expected };
+    if wants_a_page(request.headers()) {
+        refused_page(&refused)
+    } else {
+        // The same JSON as a server function's error, so the hydrated app shows the message.
+        refused.into_response()
+    }
 }
 
 fn needs_check(request: &Request) -> bool {
@@ -40,9 +57,10 @@ fn needs_check(request: &Request) -> bool {
             || request.headers().contains_key(header::COOKIE))
 }
 
-/// Origin when sent (browsers send it on every POST), else the Referer's origin.
-fn is_trusted(headers: &HeaderMap, config: &Config) -> bool {
-    let origin = match headers.get(header::ORIGIN) {
+/// Origin when sent (browsers send it on every POST), else the Referer's origin. Opaque
+/// origins serialise as "null" and never match.
+fn request_origin(headers: &HeaderMap) -> Option<String> {
+    match headers.get(header::ORIGIN) {
         Some(origin) => origin
             .to_str()
             .ok()
@@ -52,7 +70,27 @@ fn is_trusted(headers: &HeaderMap, config: &Config) -> bool {
             .and_then(|r| r.to_str().ok())
             .and_then(|r| url::Url::parse(r).ok())
             .map(|u| u.origin().ascii_serialization()),
-    };
-    // Opaque origins serialise as "null" and never match.
-    origin.is_some_and(|o| o == config.site_origin() || config.trusted_origins.contains(&o))
+    }
+}
+
+/// A plain HTML form post (no WebAssembly) asks for a page, not JSON.
+fn wants_a_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// A readable 403 page for a browser; the message names an origin the client chose, so it is
+/// escaped.
+fn refused_page(error: &AppError) -> Response {
+    let message = html_escape::encode_text(&error.to_string()).into_owned();
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Request refused · Badge</title></head>\
+         <body><main><h1>Request refused</h1><p role=\"alert\">{message}</p>\
+         <p><a href=\"/\">Back to the start</a></p></main></body></html>"
+    );
+    (StatusCode::FORBIDDEN, Html(page)).into_response()
 }
