@@ -38,6 +38,9 @@ pub struct Config {
     /// Pool size per instance (`DATABASE_MAX_CONNECTIONS`); `None` picks the engine's default.
     pub database_max_connections: Option<u32>,
     pub auth_secret: AuthSecret,
+    /// Older secrets still accepted (`AUTH_SECRET_PREVIOUS`): badges they signed verify until
+    /// they expire; nothing new is signed with them.
+    pub auth_secret_previous: Vec<AuthSecret>,
     /// The public URL of the site (`SITE_URL`); when unset, resolved at start-up from the
     /// bound port (see `resolve_site`).
     pub site_url: Option<Url>,
@@ -98,6 +101,20 @@ impl Config {
             },
         };
 
+        let auth_secret_previous = var("AUTH_SECRET_PREVIOUS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        AuthSecret::parse(s.to_owned())
+                            .map_err(secret_error("AUTH_SECRET_PREVIOUS"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+
         let site_addr = var("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| DEFAULT_SITE_ADDR.into())
             .parse::<SocketAddr>()
@@ -133,6 +150,7 @@ impl Config {
             database_url,
             database_max_connections,
             auth_secret,
+            auth_secret_previous,
             site_url,
             site_aliases: Vec::new(),
             site_addr,
@@ -313,6 +331,7 @@ mod tests {
             ("TRUSTED_ORIGINS", "ftp://x"),
             ("TRUST_PROXY", "maybe"),
             ("AUTH_RATE_LIMIT", "sometimes"),
+            ("AUTH_SECRET_PREVIOUS", "short"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
         ] {
             let mut vars = vec![(var, value)];
@@ -324,6 +343,14 @@ mod tests {
             assert!(err.to_string().contains(var), "{err}");
             assert!(!err.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn previous_secrets_are_a_comma_separated_list() {
+        let (a, b) = ("a".repeat(32), "b".repeat(40));
+        let c = config(&[("AUTH_SECRET_PREVIOUS", &format!("{a}, {b},"))]).unwrap();
+        let previous: Vec<&[u8]> = c.auth_secret_previous.iter().map(|s| s.expose()).collect();
+        assert_eq!(previous, [a.as_bytes(), b.as_bytes()]);
     }
 
     #[test]

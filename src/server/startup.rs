@@ -23,6 +23,7 @@ use crate::{
         config::Config,
         db,
         http::{origin::require_trusted_origin, session_cookie::SessionCookie},
+        secret::AuthSecret,
         state::{AppServices, AppState},
     },
 };
@@ -80,7 +81,8 @@ impl Application {
                 config.issuer(),
                 config.jwt_audience.clone(),
                 config.jwt_ttl,
-            ),
+            )
+            .accepting_previous(config.auth_secret_previous.iter().map(AuthSecret::expose)),
             config,
         });
         spawn_housekeeping(state.clone());

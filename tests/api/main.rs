@@ -6,6 +6,7 @@ mod abuse;
 mod badges;
 mod first_run;
 mod health;
+mod keys;
 mod pages;
 mod scale_out;
 mod sessions;

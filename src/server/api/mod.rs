@@ -5,6 +5,7 @@ mod bench_ceiling;
 mod extract;
 mod health;
 mod hello_world;
+mod jwks;
 mod token;
 
 use axum::{
@@ -23,7 +24,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     if !state.config.trusted_origins.is_empty() {
         badge_routes = badge_routes.layer(cors(&state.config.trusted_origins));
     }
-    let router = Router::new().merge(health::router()).merge(badge_routes);
+    let router = Router::new()
+        .merge(health::router())
+        .merge(jwks::router())
+        .merge(badge_routes);
     #[cfg(feature = "bench")]
     let router = router.merge(bench_ceiling::router());
     router

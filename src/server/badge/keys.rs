@@ -1,5 +1,6 @@
 //! `BadgeKeys`: the key and the rules for minting and verifying badges, built once at start-up.
-//! Today one HS256 shared secret (`AUTH_SECRET`).
+//! Today HS256: the shared secret (`AUTH_SECRET`) signs and verifies; older secrets
+//! (`AUTH_SECRET_PREVIOUS`) only verify, so changing the secret signs nobody out.
 
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ pub(super) const LEEWAY_SECS: u64 = 30;
 pub struct BadgeKeys {
     pub(super) encoding: EncodingKey,
     pub(super) decoding: DecodingKey,
+    /// Older secrets, tried only when the current one does not match the signature.
+    pub(super) previous: Vec<DecodingKey>,
     pub(super) validation: Validation,
     pub(super) issuer: String,
     pub(super) audience: Option<String>,
@@ -35,10 +38,17 @@ impl BadgeKeys {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            previous: Vec::new(),
             validation,
             issuer,
             audience,
             ttl,
         }
+    }
+
+    /// Also accepts badges signed with these older secrets, until they expire.
+    pub fn accepting_previous<'a>(mut self, secrets: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        self.previous = secrets.into_iter().map(DecodingKey::from_secret).collect();
+        self
     }
 }

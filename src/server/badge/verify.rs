@@ -74,9 +74,16 @@ impl BadgeKeys {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BadgeError::TooLarge);
         }
-        let received = decode::<ReceivedClaims>(token, &self.decoding, &self.validation)
-            .map_err(|e| classify(e.into_kind()))?
-            .claims;
+        let mut decoded = decode::<ReceivedClaims>(token, &self.decoding, &self.validation);
+        for previous in &self.previous {
+            match &decoded {
+                Err(e) if *e.kind() == ErrorKind::InvalidSignature => {
+                    decoded = decode::<ReceivedClaims>(token, previous, &self.validation);
+                }
+                _ => break,
+            }
+        }
+        let received = decoded.map_err(|e| classify(e.into_kind()))?.claims;
         let claims = Claims::try_from(received)?;
         let now = u64::try_from(unix_now()).unwrap_or(0);
         if claims.iat > now + LEEWAY_SECS {
@@ -174,6 +181,28 @@ mod tests {
         assert_eq!(
             keys(ISSUER, None).verify(&mint_for_ada(&theirs)),
             Err(BadgeError::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn a_badge_signed_with_a_previous_secret_verifies_and_new_ones_use_the_current() {
+        let old = keys(ISSUER, None);
+        let current = BadgeKeys::hs256(
+            "n".repeat(40).as_bytes(),
+            ISSUER.to_owned(),
+            None,
+            Duration::from_secs(900),
+        );
+        let rotated = current
+            .clone()
+            .accepting_previous(["k".repeat(40).as_bytes()]);
+        let old_badge = mint_for_ada(&old);
+
+        assert!(rotated.verify(&old_badge).is_ok());
+        assert_eq!(current.verify(&old_badge), Err(BadgeError::BadSignature));
+        assert_eq!(
+            old.verify(&mint_for_ada(&rotated)),
+            Err(BadgeError::BadSignature)
         );
     }
 
