@@ -3,5 +3,7 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    badge::server::launch::serve_from_env().await
+    use clap::Parser;
+
+    badge::server::launch::run(badge::server::cli::Cli::parse()).await
 }

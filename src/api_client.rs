@@ -1,4 +1,5 @@
-//! Browser-side calls to the JSON API: fetch a badge, then show it to the hello-world route.
+//! Browser-side calls to the JSON API: fetch a badge, then show it to the hello-world route (or
+//! to the external vault at `VAULT_URL`).
 //! Failures are told in the app's own words (`AppError`'s messages), never as a code or a
 //! sentence taken from the wire.
 
@@ -69,7 +70,8 @@ pub async fn fetch_hello() -> Result<HelloOutcome, CallFailed> {
     }
     let BadgeAnswer { token } = response.json().await.map_err(garbled(GETTING_A_BADGE))?;
 
-    let response = Request::get("/api/hello-world")
+    let hello_world = format!("{}/api/hello-world", vault_url().unwrap_or_default());
+    let response = Request::get(&hello_world)
         .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await
@@ -82,6 +84,19 @@ pub async fn fetch_hello() -> Result<HelloOutcome, CallFailed> {
         .await
         .map(HelloOutcome::Authorized)
         .map_err(garbled(CALLING_THE_API))
+}
+
+/// `VAULT_URL` as the server rendered it into the page, if set.
+#[cfg(feature = "hydrate")]
+fn vault_url() -> Option<String> {
+    use crate::wire::VaultUrl;
+
+    leptos::prelude::document()
+        .query_selector(&format!("meta[name=\"{}\"]", VaultUrl::META_NAME))
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"))
+        .filter(|url| !url.is_empty())
 }
 
 /// The server never runs the click handler; this keeps the shared component compiling.

@@ -10,6 +10,7 @@ use leptos_router::{
 use crate::{
     components::{hydration::provide_hydrated, site_header::SiteHeader},
     pages::{home::HomePage, not_found::NotFoundPage, sign_in::SignInPage, sign_up::SignUpPage},
+    wire::VaultUrl,
 };
 
 /// The document around the app, rendered on the server only.
@@ -25,6 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <link rel="stylesheet" id="leptos" href="/pkg/badge.css" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                {use_context::<VaultUrl>()
+                    .and_then(|vault| vault.0)
+                    .map(|url| view! { <meta name=VaultUrl::META_NAME content=url /> })}
                 <MetaTags />
             </head>
             <body>

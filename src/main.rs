@@ -1,9 +1,11 @@
-//! The `badge` server; everything it does is in `server::launch`.
+//! The `badge` binary: reads its command line, then `server::launch` does the rest.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    badge::server::launch::serve_from_env().await
+    use clap::Parser;
+
+    badge::server::launch::run(badge::server::cli::Cli::parse()).await
 }
 
 #[cfg(not(feature = "ssr"))]

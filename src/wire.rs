@@ -11,6 +11,16 @@ pub struct User {
     pub email: String,
 }
 
+/// `VAULT_URL`: where the hello-world card sends the badge instead of the built-in route. The
+/// server provides it while rendering; the page carries it to the browser in a `<meta>` tag.
+#[derive(Clone, Debug, Default)]
+pub struct VaultUrl(pub Option<String>);
+
+impl VaultUrl {
+    /// The `<meta name>` that carries it.
+    pub const META_NAME: &'static str = "badge:vault-url";
+}
+
 /// `GET /api/token`: a fresh badge.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BadgeAnswer {

@@ -1,11 +1,26 @@
-//! Serving from the environment, as the `badge` binary does: `.env` → logging → configuration →
-//! `Application::build` → run. Every failure is one line on stderr and a failing exit code.
+//! What the `badge` binary does with its command line: `.env` → logging → configuration → the
+//! command (serving by default). Every failure is one line on stderr and a failing exit code.
 
-use std::process::ExitCode;
+use std::{
+    process::ExitCode,
+    time::{Duration, UNIX_EPOCH},
+};
 
-use crate::server::{config::Config, startup::Application, telemetry};
+use crate::server::{
+    badge::signing_keys::{
+        self,
+        life_cycle::KeyState,
+        store::{self, KeyRow},
+    },
+    cli::{Cli, Command, KeysCommand},
+    clock::unix_now,
+    config::Config,
+    db,
+    startup::Application,
+    telemetry,
+};
 
-pub async fn serve_from_env() -> ExitCode {
+pub async fn run(cli: Cli) -> ExitCode {
     // `.env` first, so its RUST_LOG counts; then logging, so start-up warnings are seen.
     let config = Config::load_dotenv()
         .and_then(|()| telemetry::init_from_env())
@@ -17,19 +32,68 @@ pub async fn serve_from_env() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = match Application::build(config).await {
-        Ok(app) => app,
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Keys(command) => keys(config, command).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` keeps the whole cause chain on one line.
             eprintln!("badge: {e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match app.run_until_stopped().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("badge: server error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    app.run_until_stopped()
+        .await
+        .map_err(|e| anyhow::anyhow!("server error: {e}"))
+}
+
+async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let db = db::connect(&config.database_url, Some(2)).await?;
+    let secret = config.auth_secret.expose();
+    match command {
+        KeysCommand::List => print!("{}", key_table(&store::all(&db).await?, unix_now())),
+        KeysCommand::Rotate => {
+            let kid = signing_keys::rotate(&db, secret).await?;
+            println!("{kid} signs from now on; the previous key retired and stays published");
+        }
+        KeysCommand::Revoke { kid } => {
+            signing_keys::revoke(&db, secret, &kid).await?;
+            println!("{kid} revoked: removed from the JWKS and refused from now on");
+        }
+    }
+    Ok(())
+}
+
+/// One line per key, oldest first, with a header; times in UTC.
+fn key_table(rows: &[KeyRow], now: i64) -> String {
+    let time = |secs: i64| {
+        let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+        humantime::format_rfc3339_seconds(at).to_string()
+    };
+    let mut table = format!(
+        "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
+        "KID", "STATE", "CREATED", "ACTIVATES", "RETIRES"
+    );
+    for row in rows {
+        table.push_str(&format!(
+            "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
+            row.kid,
+            KeyState::of(&row.times(), now).name(),
+            time(row.created_at),
+            time(row.activates_at),
+            row.retires_at.map_or_else(|| "-".to_owned(), time),
+        ));
+    }
+    if rows.is_empty() {
+        table.push_str(
+            "(no signing keys: they are made when the server starts with JWT_ALGORITHM=EdDSA)\n",
+        );
+    }
+    table
 }

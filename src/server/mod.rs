@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api;
 pub mod badge;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,7 +1,7 @@
 //! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
 //! so `main` and the integration tests start exactly the same app.
 
-use std::{future::Future, net::SocketAddr, path::Path, time::Duration};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{
@@ -19,13 +19,17 @@ use crate::{
     server::{
         accounts::{passwords::PasswordHasher, rate_limit::RateLimits, Accounts},
         api,
-        badge::BadgeKeys,
-        config::Config,
+        badge::{
+            signing_keys::{self, life_cycle::Timings, KeyRing},
+            BadgeKeys,
+        },
+        config::{Config, JwtAlgorithm},
         db,
         http::{origin::require_trusted_origin, session_cookie::SessionCookie},
         secret::AuthSecret,
         state::{AppServices, AppState},
     },
+    wire::VaultUrl,
 };
 
 /// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
@@ -70,19 +74,14 @@ impl Application {
             .site_addr(bound)
             .build();
         let hasher = PasswordHasher::new().context("preparing the password hasher")?;
+        let badges = badge_keys(&config, &db).await?;
         let state = AppState::new(AppServices {
             leptos_options,
             accounts: Accounts::new(db.clone(), hasher, config.session_ttl),
             db,
             limits: RateLimits::new(config.rate_limit),
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
-            badges: BadgeKeys::hs256(
-                config.auth_secret.expose(),
-                config.issuer(),
-                config.jwt_audience.clone(),
-                config.jwt_ttl,
-            )
-            .accepting_previous(config.auth_secret_previous.iter().map(AuthSecret::expose)),
+            badges,
             config,
         });
         spawn_housekeeping(state.clone());
@@ -133,7 +132,11 @@ fn router(state: AppState) -> Router {
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                let vault = VaultUrl(state.config.vault_url.clone());
+                move || {
+                    provide_context(state.clone());
+                    provide_context(vault.clone());
+                }
             },
             {
                 let options = state.leptos_options.clone();
@@ -161,6 +164,37 @@ fn router(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .with_state(state)
+}
+
+/// The badge keys of the configured mode. Stored signing keys are sealed again under the current
+/// secret in either mode; in EdDSA mode a key is made sure to sign, and the key set is kept
+/// fresh in the background.
+async fn badge_keys(config: &Config, db: &db::Db) -> anyhow::Result<BadgeKeys> {
+    let secret = config.auth_secret.expose();
+    let previous: Vec<&[u8]> = config
+        .auth_secret_previous
+        .iter()
+        .map(AuthSecret::expose)
+        .collect();
+    let (issuer, audience, ttl) = (config.issuer(), config.jwt_audience.clone(), config.jwt_ttl);
+    match config.jwt_algorithm {
+        JwtAlgorithm::Hs256 => {
+            // Not fatal here: HS256 never uses them, but the log says how to keep them readable.
+            if let Err(e) = signing_keys::reseal_stored_keys(db, secret, &previous).await {
+                tracing::warn!(error = %e, "stored EdDSA signing keys");
+            }
+            Ok(BadgeKeys::hs256(secret, issuer, audience, ttl).accepting_previous(previous))
+        }
+        JwtAlgorithm::EdDsa => {
+            let timings = Timings {
+                rotation: config.jwt_key_rotation,
+                badge_ttl: config.jwt_ttl,
+            };
+            let ring = Arc::new(KeyRing::open(db.clone(), secret, &previous, timings).await?);
+            tokio::spawn(ring.clone().maintain());
+            Ok(BadgeKeys::eddsa(ring, issuer, audience, ttl))
+        }
+    }
 }
 
 /// Pages load `/pkg/badge.js` (and the CSS) from `LEPTOS_SITE_ROOT`; without it they render but

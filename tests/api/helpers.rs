@@ -267,6 +267,18 @@ impl TestApp {
         email
     }
 
+    /// The status `/api/hello-world` answers to `badge`.
+    pub async fn hello_status(&self, badge: &str) -> u16 {
+        let response = self
+            .client
+            .get(self.url("/api/hello-world"))
+            .bearer_auth(badge)
+            .send()
+            .await
+            .expect("request sent");
+        response.status().as_u16()
+    }
+
     /// A direct connection to this app's database, for checking and arranging rows.
     pub async fn db(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();

@@ -58,17 +58,6 @@ async fn badge_for(app: &TestApp, browser: &reqwest::Client, cookie: &str) -> re
         .unwrap()
 }
 
-async fn hello_status(app: &TestApp, token: &str) -> u16 {
-    let response = app
-        .client
-        .get(app.url("/api/hello-world"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
-}
-
 fn token_of(body: &Value) -> String {
     body["token"].as_str().expect("token").to_owned()
 }
@@ -113,10 +102,10 @@ async fn a_new_secret_keeps_sessions_and_earlier_badges_while_new_badges_use_it(
     let new_badge = token_of(&minted.json().await.unwrap());
     assert!(verifies_with(&new_badge, NEW_SECRET));
     assert!(!verifies_with(&new_badge, OLD_SECRET));
-    assert_eq!(hello_status(&after, &old_badge).await, 200);
-    assert_eq!(hello_status(&after, &new_badge).await, 200);
+    assert_eq!(after.hello_status(&old_badge).await, 200);
+    assert_eq!(after.hello_status(&new_badge).await, 200);
 
     // Without the previous secret, the old badge is refused.
     let forgetful = instance(&database, NEW_SECRET, None).await;
-    assert_eq!(hello_status(&forgetful, &old_badge).await, 401);
+    assert_eq!(forgetful.hello_status(&old_badge).await, 401);
 }

@@ -4,6 +4,8 @@ mod helpers;
 
 mod abuse;
 mod badges;
+mod cli;
+mod eddsa;
 mod first_run;
 mod health;
 mod keys;

@@ -52,3 +52,21 @@ async fn an_unknown_page_is_404() {
 
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn a_configured_vault_url_is_carried_to_the_page_for_the_hello_world_card() {
+    let app = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("VAULT_URL", "http://vault.test:8000/".into());
+    })
+    .await;
+    let plain = spawn_app().await;
+
+    let html = app.get("/").await.text().await.unwrap();
+    let without = plain.get("/").await.text().await.unwrap();
+
+    assert!(
+        html.contains(r#"<meta name="badge:vault-url" content="http://vault.test:8000">"#),
+        "{html}"
+    );
+    assert!(!without.contains("badge:vault-url"), "{without}");
+}

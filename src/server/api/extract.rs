@@ -40,7 +40,7 @@ impl FromRequestParts<AppState> for BearerClaims {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let token = bearer_token(parts)?;
-        Ok(Self(state.badges.verify(token)?))
+        Ok(Self(state.badges.verify(token).await?))
     }
 }
 

@@ -3,11 +3,14 @@
 
 use jsonwebtoken::jwk::JwkSet;
 
-use super::keys::BadgeKeys;
+use super::keys::{BadgeKeys, Signer};
 
 impl BadgeKeys {
-    /// The keys a verifier may use; empty in HS256 mode.
+    /// The keys a verifier may use (next, active and retired); empty in HS256 mode.
     pub fn public_keys(&self) -> JwkSet {
-        JwkSet::default()
+        match &self.signer {
+            Signer::Hs256 { .. } => JwkSet::default(),
+            Signer::EdDsa(ring) => ring.snapshot().jwks(),
+        }
     }
 }

@@ -1,20 +1,31 @@
-//! `BadgeKeys`: the key and the rules for minting and verifying badges, built once at start-up.
-//! Today HS256: the shared secret (`AUTH_SECRET`) signs and verifies; older secrets
-//! (`AUTH_SECRET_PREVIOUS`) only verify, so changing the secret signs nobody out.
+//! `BadgeKeys`: the keys and the rules for minting and verifying badges, built once at start-up.
+//! HS256 (the default): the shared secret (`AUTH_SECRET`) signs and verifies; older secrets
+//! (`AUTH_SECRET_PREVIOUS`) only verify, so changing the secret signs nobody out. EdDSA: the
+//! active key of the `KeyRing` signs, and any published key verifies the badges naming it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+
+use super::signing_keys::KeyRing;
 
 /// Clock skew tolerated between the minting and the verifying machine.
 pub(super) const LEEWAY_SECS: u64 = 30;
 
 #[derive(Clone)]
+pub(super) enum Signer {
+    Hs256 {
+        encoding: EncodingKey,
+        /// The current secret first, then older ones, tried only when it does not match.
+        decoding: Vec<DecodingKey>,
+    },
+    EdDsa(Arc<KeyRing>),
+}
+
+#[derive(Clone)]
 pub struct BadgeKeys {
-    pub(super) encoding: EncodingKey,
-    pub(super) decoding: DecodingKey,
-    /// Older secrets, tried only when the current one does not match the signature.
-    pub(super) previous: Vec<DecodingKey>,
+    pub(super) signer: Signer,
+    /// Pins the mode's algorithm: an HS256 badge is refused in EdDSA mode and vice versa.
     pub(super) validation: Validation,
     pub(super) issuer: String,
     pub(super) audience: Option<String>,
@@ -24,7 +35,31 @@ pub struct BadgeKeys {
 impl BadgeKeys {
     /// HS256 with `secret`; badges name `issuer` (and `audience` when given) and live `ttl`.
     pub fn hs256(secret: &[u8], issuer: String, audience: Option<String>, ttl: Duration) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
+        let signer = Signer::Hs256 {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: vec![DecodingKey::from_secret(secret)],
+        };
+        Self::new(signer, Algorithm::HS256, issuer, audience, ttl)
+    }
+
+    /// EdDSA with the keys of `ring`.
+    pub fn eddsa(
+        ring: Arc<KeyRing>,
+        issuer: String,
+        audience: Option<String>,
+        ttl: Duration,
+    ) -> Self {
+        Self::new(Signer::EdDsa(ring), Algorithm::EdDSA, issuer, audience, ttl)
+    }
+
+    fn new(
+        signer: Signer,
+        algorithm: Algorithm,
+        issuer: String,
+        audience: Option<String>,
+        ttl: Duration,
+    ) -> Self {
+        let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;
         validation.set_issuer(&[&issuer]);
@@ -36,9 +71,7 @@ impl BadgeKeys {
         }
         validation.set_required_spec_claims(&required);
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            previous: Vec::new(),
+            signer,
             validation,
             issuer,
             audience,
@@ -46,9 +79,12 @@ impl BadgeKeys {
         }
     }
 
-    /// Also accepts badges signed with these older secrets, until they expire.
+    /// In HS256 mode, also accepts badges signed with these older secrets until they expire.
     pub fn accepting_previous<'a>(mut self, secrets: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        self.previous = secrets.into_iter().map(DecodingKey::from_secret).collect();
+        if let Signer::Hs256 { decoding, .. } = &mut self.signer {
+            decoding.truncate(1);
+            decoding.extend(secrets.into_iter().map(DecodingKey::from_secret));
+        }
         self
     }
 }

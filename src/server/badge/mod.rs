@@ -6,8 +6,10 @@ mod claims;
 mod jwks;
 mod keys;
 mod mint;
+pub mod signing_keys;
 mod verify;
 
 pub use claims::Claims;
 pub use keys::BadgeKeys;
+pub use mint::MintError;
 pub use verify::BadgeError;

@@ -1,13 +1,12 @@
 //! Verifying: signature, pinned algorithm, expiry, issuer (and audience), and every claim
 //! present; each refusal has a reason for the `error_description`.
 
-use jsonwebtoken::{decode, errors::ErrorKind};
-
+use jsonwebtoken::{decode, decode_header, errors::ErrorKind, Algorithm, DecodingKey};
 use serde::Deserialize;
 
 use super::{
     claims::Claims,
-    keys::{BadgeKeys, LEEWAY_SECS},
+    keys::{BadgeKeys, Signer, LEEWAY_SECS},
 };
 use crate::server::clock::unix_now;
 
@@ -31,6 +30,10 @@ pub enum BadgeError {
     WrongAudience,
     #[error("The token is missing the required claim {0}")]
     MissingClaim(String),
+    #[error("The token names no key (kid)")]
+    MissingKeyId,
+    #[error("The token's key is not one of ours")]
+    UnknownKey,
     #[error("The token is too large")]
     TooLarge,
     #[error("The token is malformed")]
@@ -70,26 +73,55 @@ impl TryFrom<ReceivedClaims> for Claims {
 
 impl BadgeKeys {
     /// The claims of a valid badge; `iat` in the future (beyond the leeway) is refused too.
-    pub fn verify(&self, token: &str) -> Result<Claims, BadgeError> {
+    pub async fn verify(&self, token: &str) -> Result<Claims, BadgeError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BadgeError::TooLarge);
         }
-        let mut decoded = decode::<ReceivedClaims>(token, &self.decoding, &self.validation);
-        for previous in &self.previous {
-            match &decoded {
-                Err(e) if *e.kind() == ErrorKind::InvalidSignature => {
-                    decoded = decode::<ReceivedClaims>(token, previous, &self.validation);
+        let received = match &self.signer {
+            Signer::Hs256 { decoding, .. } => self.decode_with_any(token, decoding)?,
+            Signer::EdDsa(ring) => {
+                let header = decode_header(token).map_err(|e| classify(e.into_kind()))?;
+                if header.alg != Algorithm::EdDSA {
+                    return Err(BadgeError::WrongAlgorithm);
                 }
-                _ => break,
+                let kid = header.kid.ok_or(BadgeError::MissingKeyId)?;
+                let asked_at = std::time::Instant::now();
+                let mut keys = ring.snapshot();
+                if keys.verifier(&kid).is_none() {
+                    // Perhaps minted by another instance with a key this one has not read yet.
+                    ring.refresh_for_unknown_kid(asked_at).await;
+                    keys = ring.snapshot();
+                }
+                let key = keys.verifier(&kid).ok_or(BadgeError::UnknownKey)?;
+                self.decode_with_any(token, std::slice::from_ref(key))?
             }
-        }
-        let received = decoded.map_err(|e| classify(e.into_kind()))?.claims;
+        };
         let claims = Claims::try_from(received)?;
         let now = u64::try_from(unix_now()).unwrap_or(0);
         if claims.iat > now + LEEWAY_SECS {
             return Err(BadgeError::NotYetValid);
         }
         Ok(claims)
+    }
+
+    /// Decodes with the first key whose signature matches (keys after the first are older
+    /// secrets, tried only on a signature mismatch).
+    fn decode_with_any(
+        &self,
+        token: &str,
+        keys: &[DecodingKey],
+    ) -> Result<ReceivedClaims, BadgeError> {
+        let mut last = BadgeError::BadSignature;
+        for key in keys {
+            match decode::<ReceivedClaims>(token, key, &self.validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(e) if *e.kind() == ErrorKind::InvalidSignature => {
+                    last = BadgeError::BadSignature
+                }
+                Err(e) => return Err(classify(e.into_kind())),
+            }
+        }
+        Err(last)
     }
 }
 
@@ -129,10 +161,10 @@ mod tests {
         keys.mint("user-1", "ada@example.com").unwrap()
     }
 
-    #[test]
-    fn a_minted_badge_verifies_with_the_expected_claims() {
+    #[tokio::test]
+    async fn a_minted_badge_verifies_with_the_expected_claims() {
         let keys = keys(ISSUER, None);
-        let claims = keys.verify(&mint_for_ada(&keys)).unwrap();
+        let claims = keys.verify(&mint_for_ada(&keys)).await.unwrap();
         assert_eq!(
             (claims.sub.as_str(), claims.email.as_str()),
             ("user-1", "ada@example.com")
@@ -157,35 +189,35 @@ mod tests {
         assert_eq!(names, ["email", "exp", "iat", "iss", "sub"]);
     }
 
-    #[test]
-    fn audience_is_added_and_required_only_when_configured() {
+    #[tokio::test]
+    async fn audience_is_added_and_required_only_when_configured() {
         let with_aud = keys(ISSUER, Some("vault"));
         let plain = keys(ISSUER, None);
 
         let token = mint_for_ada(&with_aud);
 
         assert_eq!(
-            with_aud.verify(&token).unwrap().aud.as_deref(),
+            with_aud.verify(&token).await.unwrap().aud.as_deref(),
             Some("vault")
         );
-        assert_eq!(plain.verify(&token), Err(BadgeError::WrongAudience));
+        assert_eq!(plain.verify(&token).await, Err(BadgeError::WrongAudience));
         assert_eq!(
-            with_aud.verify(&mint_for_ada(&plain)),
+            with_aud.verify(&mint_for_ada(&plain)).await,
             Err(BadgeError::MissingClaim("aud".into()))
         );
     }
 
-    #[test]
-    fn another_issuer_is_refused() {
+    #[tokio::test]
+    async fn another_issuer_is_refused() {
         let theirs = keys("someone-else", None);
         assert_eq!(
-            keys(ISSUER, None).verify(&mint_for_ada(&theirs)),
+            keys(ISSUER, None).verify(&mint_for_ada(&theirs)).await,
             Err(BadgeError::WrongIssuer)
         );
     }
 
-    #[test]
-    fn a_badge_signed_with_a_previous_secret_verifies_and_new_ones_use_the_current() {
+    #[tokio::test]
+    async fn a_badge_signed_with_a_previous_secret_verifies_and_new_ones_use_the_current() {
         let old = keys(ISSUER, None);
         let current = BadgeKeys::hs256(
             "n".repeat(40).as_bytes(),
@@ -198,18 +230,21 @@ mod tests {
             .accepting_previous(["k".repeat(40).as_bytes()]);
         let old_badge = mint_for_ada(&old);
 
-        assert!(rotated.verify(&old_badge).is_ok());
-        assert_eq!(current.verify(&old_badge), Err(BadgeError::BadSignature));
+        assert!(rotated.verify(&old_badge).await.is_ok());
         assert_eq!(
-            old.verify(&mint_for_ada(&rotated)),
+            current.verify(&old_badge).await,
+            Err(BadgeError::BadSignature)
+        );
+        assert_eq!(
+            old.verify(&mint_for_ada(&rotated)).await,
             Err(BadgeError::BadSignature)
         );
     }
 
-    #[test]
-    fn an_oversized_token_is_refused_before_parsing() {
+    #[tokio::test]
+    async fn an_oversized_token_is_refused_before_parsing() {
         assert_eq!(
-            keys(ISSUER, None).verify(&"a".repeat(8192)),
+            keys(ISSUER, None).verify(&"a".repeat(8192)).await,
             Err(BadgeError::TooLarge)
         );
     }

@@ -5,7 +5,13 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
-use crate::server::secret::{AuthSecret, SecretError};
+use crate::server::secret::AuthSecret;
+pub use parse::ConfigError;
+use parse::{
+    origin_of, parse_bool, parse_duration, parse_origin_url, secret_error, validate_database_url,
+};
+
+mod parse;
 
 /// Where the generated secret is kept when `AUTH_SECRET` is not given.
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
@@ -14,21 +20,13 @@ const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
 /// Without `SITE_URL`, a browser may use any of these names for the bound port.
 const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
-/// A configuration value that cannot be used; `Display` is the one line shown at start-up.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {var} {problem}")]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub problem: String,
-}
-
-impl ConfigError {
-    pub fn new(var: &'static str, problem: impl Into<String>) -> Self {
-        Self {
-            var,
-            problem: problem.into(),
-        }
-    }
+/// How badges are signed (`JWT_ALGORITHM`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// A shared secret: the recipe other teams already use.
+    Hs256,
+    /// Ed25519: verifiers need only the public keys (JWKS), never a secret.
+    EdDsa,
 }
 
 /// Everything the server needs to start, already validated.
@@ -50,12 +48,18 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// Folder holding the built site (`pkg/`, CSS, public assets); Leptos' `LEPTOS_SITE_ROOT`.
     pub site_root: PathBuf,
+    pub jwt_algorithm: JwtAlgorithm,
+    /// Automatic signing-key rotation (`JWT_KEY_ROTATION`); `None` when `off`.
+    pub jwt_key_rotation: Option<Duration>,
     pub jwt_ttl: Duration,
     pub session_ttl: Duration,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
     /// Extra origins (scheme://host[:port]) allowed by CORS and the origin check.
     pub trusted_origins: Vec<String>,
+    /// An external vault the hello-world card calls instead of the built-in route (`VAULT_URL`,
+    /// without a trailing slash).
+    pub vault_url: Option<String>,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy you control).
     pub trust_proxy: bool,
     /// Sign-in/sign-up rate limits (`AUTH_RATE_LIMIT`, default on; off only for load tests).
@@ -157,6 +161,25 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())
                 .into(),
+            jwt_algorithm: match var("JWT_ALGORITHM").as_deref() {
+                None => JwtAlgorithm::Hs256,
+                Some(v) if v.eq_ignore_ascii_case("HS256") => JwtAlgorithm::Hs256,
+                Some(v) if v.eq_ignore_ascii_case("EdDSA") => JwtAlgorithm::EdDsa,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "JWT_ALGORITHM",
+                        format!("must be HS256 or EdDSA, got {other:?}"),
+                    ))
+                }
+            },
+            jwt_key_rotation: match var("JWT_KEY_ROTATION") {
+                Some(v) if v.eq_ignore_ascii_case("off") => None,
+                value => Some(parse_duration(
+                    "JWT_KEY_ROTATION",
+                    value,
+                    Duration::from_secs(30 * 86_400),
+                )?),
+            },
             jwt_ttl: parse_duration("JWT_TTL", var("JWT_TTL"), Duration::from_secs(15 * 60))?,
             session_ttl: parse_duration(
                 "SESSION_TTL",
@@ -166,6 +189,10 @@ impl Config {
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
             trusted_origins,
+            vault_url: var("VAULT_URL")
+                .map(|v| parse_origin_url("VAULT_URL", &v))
+                .transpose()?
+                .map(|url| url.as_str().trim_end_matches('/').to_owned()),
             trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?.unwrap_or(false),
             rate_limit: parse_bool("AUTH_RATE_LIMIT", var("AUTH_RATE_LIMIT"))?.unwrap_or(true),
         })
@@ -220,162 +247,5 @@ impl Config {
     }
 }
 
-fn secret_error(var: &'static str) -> impl Fn(SecretError) -> ConfigError {
-    move |error| ConfigError::new(var, error.to_string())
-}
-
-fn validate_database_url(url: &str) -> Result<(), ConfigError> {
-    // The value may hold a password, so the message never repeats it.
-    let ok = url.starts_with("sqlite:")
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://");
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            "DATABASE_URL",
-            "must start with sqlite: or postgres:// (e.g. sqlite://data/badge.db)",
-        ))
-    }
-}
-
-fn parse_origin_url(var: &'static str, value: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value)
-        .map_err(|e| ConfigError::new(var, format!("is not a URL ({e}): {value:?}")))?;
-    match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(url),
-        _ => Err(ConfigError::new(
-            var,
-            format!("must be an http(s) URL with a host: {value:?}"),
-        )),
-    }
-}
-
-fn origin_of(url: &Url) -> String {
-    url.origin().ascii_serialization()
-}
-
-fn parse_duration(
-    var: &'static str,
-    value: Option<String>,
-    default: Duration,
-) -> Result<Duration, ConfigError> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    match humantime::parse_duration(&value) {
-        Ok(d) if d >= Duration::from_secs(1) => Ok(d),
-        Ok(_) => Err(ConfigError::new(var, "must be at least 1s")),
-        Err(e) => Err(ConfigError::new(
-            var,
-            format!("is not a duration like 15m or 7d ({e}): {value:?}"),
-        )),
-    }
-}
-
-fn parse_bool(var: &'static str, value: Option<String>) -> Result<Option<bool>, ConfigError> {
-    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => Ok(None),
-        Some("false" | "0" | "no" | "off") => Ok(Some(false)),
-        Some("true" | "1" | "yes" | "on") => Ok(Some(true)),
-        Some(other) => Err(ConfigError::new(
-            var,
-            format!("must be true or false, got {other:?}"),
-        )),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut map: HashMap<String, String> = [("AUTH_SECRET", "x".repeat(32))]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        Config::from_lookup(|k| map.get(k).cloned())
-    }
-
-    #[test]
-    fn defaults_match_the_design() {
-        let c = config(&[]).unwrap();
-        assert_eq!(c.database_url, "sqlite://data/badge.db");
-        assert_eq!(c.jwt_ttl, Duration::from_secs(900));
-        assert_eq!(c.session_ttl, Duration::from_secs(7 * 86_400));
-        assert_eq!(c.site_origin(), "http://127.0.0.1:3000");
-        assert_eq!(c.issuer(), "http://127.0.0.1:3000");
-        assert!(!c.trust_proxy && !c.is_https() && c.jwt_audience.is_none());
-        assert!(c.rate_limit);
-    }
-
-    #[test]
-    fn humane_durations_are_parsed() {
-        let c = config(&[("JWT_TTL", "90s"), ("SESSION_TTL", "2days")]).unwrap();
-        assert_eq!(c.jwt_ttl, Duration::from_secs(90));
-        assert_eq!(c.session_ttl, Duration::from_secs(2 * 86_400));
-    }
-
-    #[test]
-    fn each_bad_value_names_its_variable() {
-        for (var, value) in [
-            ("DATABASE_URL", "nonsense"),
-            ("AUTH_SECRET", "short"),
-            ("BETTER_AUTH_SECRET", "short"),
-            ("SITE_URL", "not a url"),
-            ("LEPTOS_SITE_ADDR", "localhost"),
-            ("JWT_TTL", "soon"),
-            ("SESSION_TTL", "0s"),
-            ("TRUSTED_ORIGINS", "ftp://x"),
-            ("TRUST_PROXY", "maybe"),
-            ("AUTH_RATE_LIMIT", "sometimes"),
-            ("AUTH_SECRET_PREVIOUS", "short"),
-            ("DATABASE_MAX_CONNECTIONS", "0"),
-        ] {
-            let mut vars = vec![(var, value)];
-            if var == "BETTER_AUTH_SECRET" {
-                vars.push(("AUTH_SECRET", ""));
-            }
-            let err = config(&vars).expect_err(var);
-            assert_eq!(err.var, var);
-            assert!(err.to_string().contains(var), "{err}");
-            assert!(!err.to_string().contains('\n'));
-        }
-    }
-
-    #[test]
-    fn previous_secrets_are_a_comma_separated_list() {
-        let (a, b) = ("a".repeat(32), "b".repeat(40));
-        let c = config(&[("AUTH_SECRET_PREVIOUS", &format!("{a}, {b},"))]).unwrap();
-        let previous: Vec<&[u8]> = c.auth_secret_previous.iter().map(|s| s.expose()).collect();
-        assert_eq!(previous, [a.as_bytes(), b.as_bytes()]);
-    }
-
-    #[test]
-    fn trusted_origins_are_normalised() {
-        let c = config(&[(
-            "TRUSTED_ORIGINS",
-            "https://app.example.com/, http://localhost:5173",
-        )])
-        .unwrap();
-        assert_eq!(
-            c.trusted_origins,
-            ["https://app.example.com", "http://localhost:5173"]
-        );
-    }
-
-    #[test]
-    fn https_site_url_sets_issuer_and_secure_mode() {
-        let c = config(&[("SITE_URL", "https://badge.example.com/")]).unwrap();
-        assert!(c.is_https());
-        assert_eq!(c.issuer(), "https://badge.example.com");
-        let c = config(&[
-            ("SITE_URL", "https://badge.example.com"),
-            ("JWT_ISSUER", "badge"),
-        ])
-        .unwrap();
-        assert_eq!(c.issuer(), "badge");
-    }
-}
+mod tests;

@@ -1,0 +1,45 @@
+//! The command line: `badge` (or `badge serve`) serves; `badge keys …` manages the signing
+//! keys of a running deployment. Same configuration (environment and `.env`) as the server.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "badge",
+    version,
+    about = "The front door and the vault of a web app, in one binary.",
+    long_about = "The front door (sign-up, sign-in, sessions) and the vault (a JWT-guarded API) of \
+                  a web app, in one binary.\n\nWithout a command it serves, configured by \
+                  environment variables and an optional .env file in the working folder (see the \
+                  README). The other commands act on the same database with the same settings, \
+                  so run them with the server's environment."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app (what `badge` does without a command).
+    Serve,
+    /// Manage the EdDSA signing keys (JWT_ALGORITHM=EdDSA). Every instance follows a change
+    /// within 30 seconds.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the stored keys: kid, state (next, active, retired) and their times (UTC).
+    List,
+    /// Sign with a new key from now on; the old key retires and stays published until the
+    /// badges it signed have expired.
+    Rotate,
+    /// Remove a key at once, from the JWKS too: badges it signed are refused. If it was the
+    /// signing key, a new key takes over. For a leaked key.
+    Revoke {
+        /// The key's id, as `badge keys list` shows it.
+        kid: String,
+    },
+}

@@ -1,0 +1,105 @@
+//! Unit tests of the configuration: defaults, parsing, and one-line errors.
+
+use super::*;
+use std::collections::HashMap;
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let mut map: HashMap<String, String> = [("AUTH_SECRET", "x".repeat(32))]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_lookup(|k| map.get(k).cloned())
+}
+
+#[test]
+fn defaults_match_the_design() {
+    let c = config(&[]).unwrap();
+    assert_eq!(c.database_url, "sqlite://data/badge.db");
+    assert_eq!(c.jwt_ttl, Duration::from_secs(900));
+    assert_eq!(c.session_ttl, Duration::from_secs(7 * 86_400));
+    assert_eq!(c.site_origin(), "http://127.0.0.1:3000");
+    assert_eq!(c.issuer(), "http://127.0.0.1:3000");
+    assert!(!c.trust_proxy && !c.is_https() && c.jwt_audience.is_none());
+    assert!(c.rate_limit);
+    assert_eq!(c.jwt_algorithm, JwtAlgorithm::Hs256);
+    assert_eq!(c.jwt_key_rotation, Some(Duration::from_secs(30 * 86_400)));
+}
+
+#[test]
+fn eddsa_and_rotation_off_are_read() {
+    let c = config(&[("JWT_ALGORITHM", "eddsa"), ("JWT_KEY_ROTATION", "off")]).unwrap();
+    assert_eq!(c.jwt_algorithm, JwtAlgorithm::EdDsa);
+    assert_eq!(c.jwt_key_rotation, None);
+}
+
+#[test]
+fn humane_durations_are_parsed() {
+    let c = config(&[("JWT_TTL", "90s"), ("SESSION_TTL", "2days")]).unwrap();
+    assert_eq!(c.jwt_ttl, Duration::from_secs(90));
+    assert_eq!(c.session_ttl, Duration::from_secs(2 * 86_400));
+}
+
+#[test]
+fn each_bad_value_names_its_variable() {
+    for (var, value) in [
+        ("DATABASE_URL", "nonsense"),
+        ("AUTH_SECRET", "short"),
+        ("BETTER_AUTH_SECRET", "short"),
+        ("SITE_URL", "not a url"),
+        ("LEPTOS_SITE_ADDR", "localhost"),
+        ("JWT_TTL", "soon"),
+        ("SESSION_TTL", "0s"),
+        ("TRUSTED_ORIGINS", "ftp://x"),
+        ("TRUST_PROXY", "maybe"),
+        ("AUTH_RATE_LIMIT", "sometimes"),
+        ("AUTH_SECRET_PREVIOUS", "short"),
+        ("VAULT_URL", "vault.example.com"),
+        ("JWT_ALGORITHM", "RS256"),
+        ("JWT_KEY_ROTATION", "sometimes"),
+        ("DATABASE_MAX_CONNECTIONS", "0"),
+    ] {
+        let mut vars = vec![(var, value)];
+        if var == "BETTER_AUTH_SECRET" {
+            vars.push(("AUTH_SECRET", ""));
+        }
+        let err = config(&vars).expect_err(var);
+        assert_eq!(err.var, var);
+        assert!(err.to_string().contains(var), "{err}");
+        assert!(!err.to_string().contains('\n'));
+    }
+}
+
+#[test]
+fn previous_secrets_are_a_comma_separated_list() {
+    let (a, b) = ("a".repeat(32), "b".repeat(40));
+    let c = config(&[("AUTH_SECRET_PREVIOUS", &format!("{a}, {b},"))]).unwrap();
+    let previous: Vec<&[u8]> = c.auth_secret_previous.iter().map(|s| s.expose()).collect();
+    assert_eq!(previous, [a.as_bytes(), b.as_bytes()]);
+}
+
+#[test]
+fn trusted_origins_are_normalised() {
+    let c = config(&[(
+        "TRUSTED_ORIGINS",
+        "https://app.example.com/, http://localhost:5173",
+    )])
+    .unwrap();
+    assert_eq!(
+        c.trusted_origins,
+        ["https://app.example.com", "http://localhost:5173"]
+    );
+}
+
+#[test]
+fn https_site_url_sets_issuer_and_secure_mode() {
+    let c = config(&[("SITE_URL", "https://badge.example.com/")]).unwrap();
+    assert!(c.is_https());
+    assert_eq!(c.issuer(), "https://badge.example.com");
+    let c = config(&[
+        ("SITE_URL", "https://badge.example.com"),
+        ("JWT_ISSUER", "badge"),
+    ])
+    .unwrap();
+    assert_eq!(c.issuer(), "badge");
+}
