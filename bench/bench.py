@@ -237,6 +237,18 @@ def main() -> None:
             "RUST_LOG": "warn",
         }, badge_port, "/healthz", scratch)
         servers.append(badge)
+        # The same binary in EdDSA mode (JWT_ALGORITHM=EdDSA), to price public-key badges.
+        eddsa_port = free_port()
+        eddsa = start("badge-eddsa", [str(badge_bin)], {
+            "AUTH_SECRET": SECRET,
+            "DATABASE_URL": f"sqlite://{scratch}/badge-eddsa.db",
+            "LEPTOS_SITE_ADDR": f"127.0.0.1:{eddsa_port}",
+            "LEPTOS_SITE_ROOT": str(ROOT / "target/site"),
+            "AUTH_RATE_LIMIT": "false",
+            "JWT_ALGORITHM": "EdDSA",
+            "RUST_LOG": "warn",
+        }, eddsa_port, "/healthz", scratch)
+        servers.append(eddsa)
         fastapi_port = free_port()
         fastapi = start("fastapi", [str(fastapi_home / "venv/bin/uvicorn"), "app:app", "--port", str(fastapi_port),
                                     "--log-level", "warning", "--no-access-log"],
@@ -258,6 +270,13 @@ def main() -> None:
         status, data, _ = request(badge, "GET", "/api/token", headers={"Cookie": badge_cookie})
         assert status == 200, f"badge token: {status}"
         token = json.loads(data)["token"]
+        status, _, eddsa_cookies = request(eddsa, "POST", "/api/auth/sign-up", form, {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": eddsa.base, "Accept": "application/json"})
+        assert status == 200, f"badge (EdDSA) sign-up: {status}"
+        eddsa_cookie = "; ".join(eddsa_cookies)
+        status, data, _ = request(eddsa, "GET", "/api/token", headers={"Cookie": eddsa_cookie})
+        assert status == 200, f"badge (EdDSA) token: {status}"
+        eddsa_bearer = {"Authorization": f"Bearer {json.loads(data)['token']}"}
         ba_json = json.dumps({"email": EMAIL, "password": PASSWORD, "name": "Bench"})
         status, _, ba_cookies = request(better_auth, "POST", "/api/auth/sign-up/email", ba_json, {
             "Content-Type": "application/json", "Origin": better_auth.base})
@@ -273,6 +292,10 @@ def main() -> None:
             ceiling,
             Scenario("token", "Badge `GET /api/token` (cookie)", badge, "/api/token", {"Cookie": badge_cookie}),
             Scenario("ssr", "Badge `GET /` SSR, signed in", badge, "/", {"Cookie": badge_cookie}),
+            Scenario("eddsa_hello", "Badge EdDSA `GET /api/hello-world` (badge)", eddsa, "/api/hello-world",
+                     eddsa_bearer),
+            Scenario("eddsa_token", "Badge EdDSA `GET /api/token` (cookie)", eddsa, "/api/token",
+                     {"Cookie": eddsa_cookie}),
             Scenario("fastapi", "FastAPI + PyJWT `GET /api/hello-world`", fastapi, "/api/hello-world", bearer),
             Scenario("ba_token", "Better Auth `GET /api/auth/token` (cookie)", better_auth, "/api/auth/token",
                      {"Cookie": ba_cookie}),
@@ -362,6 +385,8 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
     sign_in_vs_raw = rps["sign_in"] / argon2_rate
     flood_vs_quiet = p99["flood"] / p99["hello"]
     rss_mib = mib(rss_end["badge"])
+    eddsa_verify = cpu["eddsa_hello"] / cpu["hello"]
+    eddsa_mint = cpu["eddsa_token"] / cpu["token"]
     lines += [
         "",
         "| target | ratio | goal | |",
@@ -374,6 +399,13 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
         target("hello-world p99 during sign-in flood ÷ unloaded p99", flood_vs_quiet, "≤ 2", flood_vs_quiet <= 2),
         target("Badge RSS after the run, MiB", rss_mib, "≤ 64", rss_mib <= 64),
         target("hydrate WASM gzip, KB", wasm_gz / 1000, "≤ 200", wasm_gz / 1000 <= 200),
+        "",
+        "| EdDSA beside HS256 (CPU/request, whole request) | ratio | extra µs |",
+        "|---|---:|---:|",
+        f"| verify: EdDSA hello-world ÷ HS256 hello-world | {eddsa_verify:,.2f} | "
+        f"{cpu['eddsa_hello'] - cpu['hello']:,.0f} |",
+        f"| mint: EdDSA `/api/token` ÷ HS256 `/api/token` | {eddsa_mint:,.2f} | "
+        f"{cpu['eddsa_token'] - cpu['token']:,.0f} |",
         "",
     ]
     text = "\n".join(lines)
