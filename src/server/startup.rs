@@ -37,10 +37,27 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
 
-/// No framing (clickjacking), no plugins, forms and `<base>` only to ourselves. Scripts are not
-/// restricted here because Leptos hydrates through an inline bootstrap script.
-const CONTENT_SECURITY_POLICY: &str =
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/// No framing (clickjacking), no plugins, forms and `<base>` only to ourselves, and requests from
+/// the page only to ourselves (and the external vault). Scripts are not restricted here because
+/// Leptos hydrates through an inline bootstrap script.
+fn content_security_policy(vault_url: Option<&str>) -> HeaderValue {
+    let vault = vault_url
+        .and_then(|url| url::Url::parse(url).ok())
+        .map(|url| format!(" {}", url.origin().ascii_serialization()))
+        .unwrap_or_default();
+    // Under `cargo leptos watch` the page also opens the live-reload WebSocket on its own port.
+    let live_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws:"
+    } else {
+        ""
+    };
+    let policy = format!(
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; \
+         connect-src 'self'{vault}{live_reload}"
+    );
+    // An origin is ASCII without control characters, so the header value is always valid.
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"))
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -153,7 +170,7 @@ fn router(state: AppState) -> Router {
         // Browser-safety headers on every response (a handler may set a stricter one).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            content_security_policy(state.config.vault_url.as_deref()),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -54,7 +54,7 @@ async fn an_unknown_page_is_404() {
 }
 
 #[tokio::test]
-async fn a_configured_vault_url_is_carried_to_the_page_for_the_hello_world_card() {
+async fn a_configured_vault_url_is_carried_to_the_page_and_allowed_by_the_csp() {
     let app = crate::helpers::spawn_app_with(|vars| {
         vars.insert("VAULT_URL", "http://vault.test:8000/".into());
     })
@@ -69,4 +69,12 @@ async fn a_configured_vault_url_is_carried_to_the_page_for_the_hello_world_card(
         "{html}"
     );
     assert!(!without.contains("badge:vault-url"), "{without}");
+    let policy = |html: &reqwest::Response| {
+        html.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(policy(&app.get("/").await).contains("connect-src 'self' http://vault.test:8000"));
+    assert!(policy(&plain.get("/").await).contains("connect-src 'self'"));
 }
