@@ -49,9 +49,14 @@ pub enum KeyState {
 
 impl KeyState {
     pub fn of(key: &KeyTimes, now: i64) -> Self {
-        if key.activates_at > now {
+        Self::at(key.activates_at, key.retires_at, now)
+    }
+
+    /// The state at `now` of a key signing from `activates_at` until `retires_at`.
+    pub fn at(activates_at: i64, retires_at: Option<i64>, now: i64) -> Self {
+        if activates_at > now {
             Self::Next
-        } else if key.retires_at.is_some_and(|retires| retires <= now) {
+        } else if retires_at.is_some_and(|retires| retires <= now) {
             Self::Retired
         } else {
             Self::Active

@@ -60,9 +60,12 @@ pub struct KeySet {
 impl KeySet {
     /// The key that signs at `now`, with its id.
     pub fn signer(&self, now: i64) -> Option<(&str, &EncodingKey)> {
-        let times: Vec<_> = self.keys.iter().map(|k| k.row.times()).collect();
-        let active = life_cycle::active(&times, now)?;
-        let key = self.keys.iter().find(|k| k.row.kid == active.kid)?;
+        // The same rule as `life_cycle::active`, without copying the set on every mint.
+        let key = self
+            .keys
+            .iter()
+            .filter(|k| KeyState::at(k.row.activates_at, k.row.retires_at, now) == KeyState::Active)
+            .max_by_key(|k| k.row.generation)?;
         Some((key.row.kid.as_str(), key.encoding.as_ref()?))
     }
 
