@@ -8,7 +8,10 @@ mod sealing;
 pub mod store;
 
 use std::{
-    sync::{Arc, RwLock},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    },
     time::{Duration, Instant},
 };
 
@@ -120,6 +123,8 @@ pub struct KeyRing {
     current: RwLock<Arc<KeySet>>,
     /// When the set was last read; held while reading, so concurrent readers coalesce.
     last_refresh: Mutex<Instant>,
+    /// How many times the set was read from the database.
+    reads: AtomicU64,
 }
 
 impl KeyRing {
@@ -137,6 +142,7 @@ impl KeyRing {
             timings,
             current: RwLock::new(Arc::default()),
             last_refresh: Mutex::new(Instant::now()),
+            reads: AtomicU64::new(0),
         };
         reseal_stored_keys(&ring.db, secret, previous).await?;
         ring.apply_due().await?;
@@ -188,6 +194,7 @@ impl KeyRing {
     }
 
     async fn load(&self) -> Result<(), KeyRingError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
         let now = unix_now();
         let keys = store::all(&self.db)
             .await?
@@ -225,6 +232,11 @@ impl KeyRing {
             Ok(()) => *last = Instant::now(),
             Err(e) => tracing::warn!(error = %e, "re-reading the signing keys failed"),
         }
+    }
+
+    /// How many times the key set has been read from the database.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// The set as last read.
@@ -269,4 +281,43 @@ pub async fn rotate(db: &Db, secret: &[u8]) -> Result<String, KeyRingError> {
 /// within `REFRESH_INTERVAL`); if it was signing, a new key takes over.
 pub async fn revoke(db: &Db, secret: &[u8], kid: &str) -> Result<(), KeyRingError> {
     Ok(store::revoke(db, &Sealer::new(secret), kid, unix_now()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn ring(dir: &tempfile::TempDir) -> Arc<KeyRing> {
+        let url = format!("sqlite://{}/keys.db", dir.path().display());
+        let db = crate::server::db::connect(&url, Some(2)).await.unwrap();
+        let timings = Timings {
+            rotation: None,
+            badge_ttl: Duration::from_secs(900),
+        };
+        Arc::new(KeyRing::open(db, &[7; 32], &[], timings).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_unknown_kids_reads_the_keys_at_most_once_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = ring(&dir).await;
+        let started = Instant::now();
+
+        for wave in 1..=2u64 {
+            let asked_at = Instant::now();
+            let callers: Vec<_> = (0..50)
+                .map(|_| {
+                    let ring = ring.clone();
+                    tokio::spawn(async move { ring.refresh_for_unknown_kid(asked_at).await })
+                })
+                .collect();
+            for caller in callers {
+                caller.await.unwrap();
+            }
+
+            // One read at start-up, then one per wave, each a second after the one before.
+            assert_eq!(ring.reads(), 1 + wave);
+            assert!(started.elapsed() >= UNKNOWN_KID_REFRESH * u32::try_from(wave).unwrap());
+        }
+    }
 }
