@@ -4,27 +4,9 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp, TEST_SECRET};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// Fetches a badge with the app client's session cookie.
-async fn badge(app: &TestApp) -> String {
-    let response = app.get("/api/token").await;
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
-    body["token"].as_str().expect("token").to_owned()
-}
-
-fn decode_part(token: &str, index: usize) -> Value {
-    let part = token.split('.').nth(index).expect("JWT part");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-}
+use crate::helpers::{
+    claims_for, jwt_part, spawn_app, spawn_app_with, unix_now, TestApp, TEST_SECRET,
+};
 
 async fn hello(app: &TestApp, authorization: Option<&str>) -> reqwest::Response {
     let mut request = app.client.get(app.url("/api/hello-world"));
@@ -36,10 +18,6 @@ async fn hello(app: &TestApp, authorization: Option<&str>) -> reqwest::Response 
 
 fn sign(alg: Algorithm, claims: &Value, secret: &[u8]) -> String {
     jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap()
-}
-
-fn claims_for(app: &TestApp) -> Value {
-    json!({ "sub": "user-1", "email": "ada@example.com", "iat": now(), "exp": now() + 600, "iss": app.address })
 }
 
 #[tokio::test]
@@ -68,12 +46,12 @@ async fn a_badge_carries_exactly_the_documented_claims_for_the_signed_in_user() 
         .as_str()
         .unwrap()
         .to_owned();
-    let header = decode_part(&token, 0);
+    let header = jwt_part(&token, 0);
     assert_eq!(
         (header["alg"].as_str(), header["typ"].as_str()),
         (Some("HS256"), Some("JWT"))
     );
-    let claims = decode_part(&token, 1);
+    let claims = jwt_part(&token, 1);
     let mut names: Vec<_> = claims.as_object().unwrap().keys().cloned().collect();
     names.sort();
     assert_eq!(
@@ -88,7 +66,7 @@ async fn a_badge_carries_exactly_the_documented_claims_for_the_signed_in_user() 
         claims["iat"].as_i64().unwrap(),
         claims["exp"].as_i64().unwrap(),
     );
-    assert!((now() - iat).abs() <= 5);
+    assert!((unix_now() - iat).abs() <= 5);
     assert_eq!(exp - iat, 15 * 60);
     // The secret alone verifies it, as any standard library would.
     let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
@@ -110,9 +88,9 @@ async fn a_configured_audience_and_ttl_appear_in_the_badge() {
     .await;
     app.signed_up_user().await;
 
-    let token = badge(&app).await;
+    let token = app.badge().await;
 
-    let claims = decode_part(&token, 1);
+    let claims = jwt_part(&token, 1);
     assert_eq!(claims["aud"], "the-vault");
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
@@ -129,7 +107,7 @@ async fn hello_world_with_a_valid_badge_answers_the_exact_json() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
     let user_id = app.session().await["id"].as_str().unwrap().to_owned();
-    let token = badge(&app).await;
+    let token = app.badge().await;
 
     let response = hello(&app, Some(&format!("Bearer {token}"))).await;
 
@@ -144,7 +122,7 @@ async fn hello_world_with_a_valid_badge_answers_the_exact_json() {
 async fn a_lowercase_bearer_scheme_is_accepted() {
     let app = spawn_app().await;
     app.signed_up_user().await;
-    let token = badge(&app).await;
+    let token = app.badge().await;
 
     assert_eq!(
         hello(&app, Some(&format!("bearer {token}"))).await.status(),
@@ -235,12 +213,15 @@ async fn every_bad_badge_is_401_invalid_token_and_the_server_stays_healthy() {
         ("payload changed after signing", tampered),
         (
             "expired",
-            with(json!({ "iat": now() - 7200, "exp": now() - 3600 })),
+            with(json!({ "iat": unix_now() - 7200, "exp": unix_now() - 3600 })),
         ),
-        ("nbf in the future", with(json!({ "nbf": now() + 3600 }))),
+        (
+            "nbf in the future",
+            with(json!({ "nbf": unix_now() + 3600 })),
+        ),
         (
             "iat in the future",
-            with(json!({ "iat": now() + 3600, "exp": now() + 7200 })),
+            with(json!({ "iat": unix_now() + 3600, "exp": unix_now() + 7200 })),
         ),
         ("wrong iss", with(json!({ "iss": "https://evil.example" }))),
         (

@@ -7,7 +7,9 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_on, spawn_app_with, TestApp, TestDatabase, TEST_SECRET};
+use crate::helpers::{
+    claims_for, spawn_app_on, spawn_app_with, unix_now, TestApp, TestDatabase, TEST_SECRET,
+};
 use badge::server::badge::signing_keys::{self, store};
 
 async fn eddsa_app() -> TestApp {
@@ -31,12 +33,7 @@ async fn eddsa_instance(database: &Arc<TestDatabase>, vars: &[(&'static str, &st
 /// Signs up a fresh user on `app` and returns a badge for them.
 async fn badge(app: &TestApp) -> String {
     app.signed_up_user().await;
-    let response = app.get("/api/token").await;
-    assert_eq!(response.status(), 200);
-    response.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.badge().await
 }
 
 async fn jwks(app: &TestApp) -> JwkSet {
@@ -49,14 +46,6 @@ async fn jwks(app: &TestApp) -> JwkSet {
 
 fn header_of(token: &str) -> jsonwebtoken::Header {
     jsonwebtoken::decode_header(token).unwrap()
-}
-
-fn claims_for(app: &TestApp) -> Value {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    json!({ "sub": "u", "email": "a@example.com", "iat": now, "exp": now + 600, "iss": app.address })
 }
 
 #[tokio::test]
@@ -193,10 +182,7 @@ async fn assert_one_signing_key(database: &TestDatabase) -> Vec<store::KeyRow> {
     sqlx::any::install_default_drivers();
     let db = sqlx::AnyPool::connect(database.url()).await.unwrap();
     let rows = store::all(&db).await.unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = unix_now();
     let span = |r: &store::KeyRow| (r.activates_at, r.retires_at.unwrap_or(i64::MAX));
     for (i, a) in rows.iter().enumerate() {
         for b in &rows[i + 1..] {

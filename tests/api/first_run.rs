@@ -1,16 +1,15 @@
 //! The first run, without `SITE_URL`: every loopback name of the port is the site, and a refused
 //! origin says why.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::Value;
 
-use crate::helpers::{client_from, post_form, spawn_app, spawn_app_with, unique_email, PASSWORD};
+use crate::helpers::{
+    client_from, jwt_part, post_form, spawn_app, spawn_app_with, unique_email, PASSWORD,
+};
 
 /// The badge's `iss` claim.
 fn issuer_of(token: &str) -> String {
-    let payload = token.split('.').nth(1).expect("JWT payload");
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-    claims["iss"].as_str().expect("iss").to_owned()
+    jwt_part(token, 1)["iss"].as_str().expect("iss").to_owned()
 }
 
 /// Signs up from a browser on `origin` and returns the badge it then gets.

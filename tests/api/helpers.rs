@@ -210,6 +210,27 @@ fn uuid_like() -> String {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// Unix seconds now, as badges carry them.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs() as i64
+}
+
+/// Part `index` of a JWT (0 header, 1 claims), decoded.
+pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let part = token.split('.').nth(index).expect("JWT part");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
+}
+
+/// Valid claims for a badge `app` would accept, for tests that sign their own.
+pub fn claims_for(app: &TestApp) -> serde_json::Value {
+    let now = unix_now();
+    serde_json::json!({ "sub": "user-1", "email": "ada@example.com", "iat": now, "exp": now + 600, "iss": app.address })
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
@@ -265,6 +286,14 @@ impl TestApp {
             response.status()
         );
         email
+    }
+
+    /// A badge for this client's session (`GET /api/token`, which must answer 200).
+    pub async fn badge(&self) -> String {
+        let response = self.get("/api/token").await;
+        assert_eq!(response.status(), 200, "GET /api/token");
+        let body: serde_json::Value = response.json().await.expect("token JSON");
+        body["token"].as_str().expect("token").to_owned()
     }
 
     /// The status `/api/hello-world` answers to `badge`.
