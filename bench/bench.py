@@ -227,28 +227,23 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="badge-bench-"))
     servers: list[Server] = []
     try:
-        badge_port = free_port()
-        badge = start("badge", [str(badge_bin)], {
-            "AUTH_SECRET": SECRET,
-            "DATABASE_URL": f"sqlite://{scratch}/badge.db",
-            "LEPTOS_SITE_ADDR": f"127.0.0.1:{badge_port}",
-            "LEPTOS_SITE_ROOT": str(ROOT / "target/site"),
-            "AUTH_RATE_LIMIT": "false",
-            "RUST_LOG": "warn",
-        }, badge_port, "/healthz", scratch)
-        servers.append(badge)
-        # The same binary in EdDSA mode (JWT_ALGORITHM=EdDSA), to price public-key badges.
-        eddsa_port = free_port()
-        eddsa = start("badge-eddsa", [str(badge_bin)], {
-            "AUTH_SECRET": SECRET,
-            "DATABASE_URL": f"sqlite://{scratch}/badge-eddsa.db",
-            "LEPTOS_SITE_ADDR": f"127.0.0.1:{eddsa_port}",
-            "LEPTOS_SITE_ROOT": str(ROOT / "target/site"),
-            "AUTH_RATE_LIMIT": "false",
-            "JWT_ALGORITHM": "EdDSA",
-            "RUST_LOG": "warn",
-        }, eddsa_port, "/healthz", scratch)
-        servers.append(eddsa)
+        def start_badge(name: str, extra: dict) -> Server:
+            port = free_port()
+            server = start(name, [str(badge_bin)], {
+                "AUTH_SECRET": SECRET,
+                "DATABASE_URL": f"sqlite://{scratch}/{name}.db",
+                "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
+                "LEPTOS_SITE_ROOT": str(ROOT / "target/site"),
+                "AUTH_RATE_LIMIT": "false",
+                "RUST_LOG": "warn",
+                **extra,
+            }, port, "/healthz", scratch)
+            servers.append(server)
+            return server
+
+        badge = start_badge("badge", {})
+        # The same binary in EdDSA mode, to price public-key badges.
+        eddsa = start_badge("badge-eddsa", {"JWT_ALGORITHM": "EdDSA"})
         fastapi_port = free_port()
         fastapi = start("fastapi", [str(fastapi_home / "venv/bin/uvicorn"), "app:app", "--port", str(fastapi_port),
                                     "--log-level", "warning", "--no-access-log"],
@@ -263,20 +258,20 @@ def main() -> None:
 
         # One account on each; the session cookies and a badge to present.
         form = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD})
-        status, _, badge_cookies = request(badge, "POST", "/api/auth/sign-up", form, {
-            "Content-Type": "application/x-www-form-urlencoded", "Origin": badge.base, "Accept": "application/json"})
-        assert status == 200, f"badge sign-up: {status}"
-        badge_cookie = "; ".join(badge_cookies)
-        status, data, _ = request(badge, "GET", "/api/token", headers={"Cookie": badge_cookie})
-        assert status == 200, f"badge token: {status}"
-        token = json.loads(data)["token"]
-        status, _, eddsa_cookies = request(eddsa, "POST", "/api/auth/sign-up", form, {
-            "Content-Type": "application/x-www-form-urlencoded", "Origin": eddsa.base, "Accept": "application/json"})
-        assert status == 200, f"badge (EdDSA) sign-up: {status}"
-        eddsa_cookie = "; ".join(eddsa_cookies)
-        status, data, _ = request(eddsa, "GET", "/api/token", headers={"Cookie": eddsa_cookie})
-        assert status == 200, f"badge (EdDSA) token: {status}"
-        eddsa_bearer = {"Authorization": f"Bearer {json.loads(data)['token']}"}
+
+        def session_and_badge(server: Server) -> tuple[str, str]:
+            status, _, cookies = request(server, "POST", "/api/auth/sign-up", form, {
+                "Content-Type": "application/x-www-form-urlencoded", "Origin": server.base,
+                "Accept": "application/json"})
+            assert status == 200, f"{server.name} sign-up: {status}"
+            cookie = "; ".join(cookies)
+            status, data, _ = request(server, "GET", "/api/token", headers={"Cookie": cookie})
+            assert status == 200, f"{server.name} token: {status}"
+            return cookie, json.loads(data)["token"]
+
+        badge_cookie, token = session_and_badge(badge)
+        eddsa_cookie, eddsa_token = session_and_badge(eddsa)
+        eddsa_bearer = {"Authorization": f"Bearer {eddsa_token}"}
         ba_json = json.dumps({"email": EMAIL, "password": PASSWORD, "name": "Bench"})
         status, _, ba_cookies = request(better_auth, "POST", "/api/auth/sign-up/email", ba_json, {
             "Content-Type": "application/json", "Origin": better_auth.base})
