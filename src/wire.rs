@@ -1,6 +1,8 @@
 //! JSON answers shared by the server (which sends them) and the browser (which reads them), so
 //! each shape is defined once.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The signed-in person, as `/api/auth/session` answers and pages see them.
@@ -30,7 +32,8 @@ pub struct BadgeAnswer {
 /// `GET /api/hello-world`: what the vault says to a valid badge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
-    pub message: String,
+    /// Borrowed when the server sends it: no allocation per request on the hot path.
+    pub message: Cow<'static, str>,
     pub your_user_id: String,
     pub your_email: String,
 }
@@ -40,7 +43,7 @@ impl Hello {
 
     pub fn to(user_id: String, email: String) -> Self {
         Self {
-            message: Self::MESSAGE.to_owned(),
+            message: Cow::Borrowed(Self::MESSAGE),
             your_user_id: user_id,
             your_email: email,
         }

@@ -38,7 +38,7 @@ pub fn HelloWorldCard() -> impl IntoView {
 fn render_outcome(outcome: Result<HelloOutcome, CallFailed>) -> AnyView {
     match outcome {
         Ok(HelloOutcome::Authorized(hello)) => view! {
-            <p class="ok">{hello.message}</p>
+            <p class="ok">{hello.message.into_owned()}</p>
             <p>"Signed in as " <strong>{hello.your_email}</strong></p>
         }
         .into_any(),

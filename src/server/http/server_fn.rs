@@ -20,6 +20,8 @@ pub struct AuthCall {
     pub state: AppState,
     pub cookies: Cookies,
     pub client: ClientInfo,
+    /// A browser without WebAssembly posting the form itself, asking for a page back.
+    plain_form: bool,
 }
 
 impl AuthCall {
@@ -48,7 +50,8 @@ pub async fn respond<T, F>(body: impl FnOnce(AuthCall) -> F) -> Result<T, AppErr
 where
     F: Future<Output = Result<T, Error>>,
 {
-    let (call, plain_form) = current_call().map_err(Error::into_answer)?;
+    let call = current_call().map_err(Error::into_answer)?;
+    let plain_form = call.plain_form;
     body(call).await.map_err(|error| {
         let answer = error.into_answer();
         if !plain_form {
@@ -59,7 +62,7 @@ where
 }
 
 /// Reads the request context Leptos provides to server functions.
-fn current_call() -> Result<(AuthCall, bool), Error> {
+fn current_call() -> Result<AuthCall, Error> {
     let (Some(state), Some(parts)) = (use_context::<AppState>(), use_context::<Parts>()) else {
         return Err(Error::internal(anyhow::anyhow!(
             "server function called without AppState or request parts in context"
@@ -71,20 +74,17 @@ fn current_call() -> Result<(AuthCall, bool), Error> {
         .cloned()
         .ok_or_else(|| Error::internal(anyhow::anyhow!("CookieManagerLayer is missing")))?;
     let client = client_info(&parts, state.config.trust_proxy);
-    // A browser without WebAssembly posts the form itself and asks for a page back.
     let plain_form = parts
         .headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    Ok((
-        AuthCall {
-            state,
-            cookies,
-            client,
-        },
+    Ok(AuthCall {
+        state,
+        cookies,
+        client,
         plain_form,
-    ))
+    })
 }
 
 fn set_status(error: &AppError) {
