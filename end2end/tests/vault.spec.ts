@@ -34,3 +34,8 @@ for (const { mode, site, vault } of sites) {
     await context.close();
   });
 }
+
+test("both vault sites are configured (.ci/e2e starts them)", async () => {
+  // Without this, a broken VAULT_SITES would silently generate no vault tests at all.
+  expect(sites.map((site) => site.mode)).toEqual(["HS256", "EdDSA"]);
+});
