@@ -9,7 +9,10 @@ use leptos_router::{
 
 use crate::{
     components::{hydration::provide_hydrated, site_header::SiteHeader},
-    pages::{home::HomePage, not_found::NotFoundPage, sign_in::SignInPage, sign_up::SignUpPage},
+    pages::{
+        account::AccountPage, home::HomePage, not_found::NotFoundPage, sign_in::SignInPage,
+        sign_up::SignUpPage,
+    },
     wire::VaultUrl,
 };
 
@@ -56,6 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -23,6 +23,12 @@ pub enum AppError {
     /// 401: the same for an unknown email and a wrong password, on purpose.
     #[error("Invalid email or password")]
     InvalidCredentials,
+    /// 401: the password a signed-in person confirmed an account change with is wrong.
+    #[error("That password is not correct.")]
+    WrongPassword,
+    /// 404: the session to revoke is not one of the caller's (or has ended already).
+    #[error("That session was not found. It may have ended already.")]
+    SessionNotFound,
     /// 401 from `/api/token`: no valid session cookie. The body is fixed by the contract.
     #[error("You are not signed in.")]
     NoSession,
@@ -83,15 +89,25 @@ impl From<ValidationError> for AppError {
 }
 
 impl AppError {
+    /// A validation error about another form field than the one it names (a new password, say).
+    pub fn about(field: Field, error: ValidationError) -> Self {
+        Self::Validation {
+            field,
+            message: error.to_string(),
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation { .. } | Self::BadRequest => 400,
             Self::InvalidCredentials
+            | Self::WrongPassword
             | Self::NoSession
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin { .. } => 403,
+            Self::SessionNotFound => 404,
             Self::EmailTaken => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
@@ -105,6 +121,8 @@ impl AppError {
             Self::Validation { .. } => "validation",
             Self::BadRequest => "bad_request",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::WrongPassword => "wrong_password",
+            Self::SessionNotFound => "session_not_found",
             // Fixed by the public contract of `/api/token` (`{"error": "No session"}`).
             Self::NoSession => "No session",
             Self::MissingToken => "missing_token",
@@ -209,6 +227,8 @@ impl From<WireError> for AppError {
             },
             ("bad_request", ..) => Self::BadRequest,
             ("invalid_credentials", ..) => Self::InvalidCredentials,
+            ("wrong_password", ..) => Self::WrongPassword,
+            ("session_not_found", ..) => Self::SessionNotFound,
             ("No session", ..) => Self::NoSession,
             ("missing_token", ..) => Self::MissingToken,
             ("invalid_token", ..) => Self::InvalidToken {
@@ -239,6 +259,8 @@ mod tests {
             ValidationError::PasswordTooShort.into(),
             AppError::BadRequest,
             AppError::InvalidCredentials,
+            AppError::WrongPassword,
+            AppError::SessionNotFound,
             AppError::NoSession,
             AppError::MissingToken,
             AppError::InvalidToken {

@@ -49,3 +49,19 @@ impl Hello {
         }
     }
 }
+
+/// One of the signed-in person's sessions, as `POST /api/auth/sessions` lists them. `id` is the
+/// session's own random identifier (never its token); times are unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    /// The raw `User-Agent` the session was created with.
+    pub user_agent: Option<String>,
+    /// True for the session of the request that asked.
+    pub current: bool,
+    /// `user_agent` in words for people: "Firefox on Linux".
+    pub device: String,
+}

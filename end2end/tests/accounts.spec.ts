@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { PASSWORD, recordConsoleErrors, submitCredentials, uniqueEmail, waitForHydration } from "./fixtures";
+import { PASSWORD, recordConsoleErrors, readyFor, submitCredentials, uniqueEmail } from "./fixtures";
 
 // The same journeys twice: hydrated (WebAssembly) and as plain HTML forms (no JavaScript).
 for (const javaScriptEnabled of [true, false]) {
@@ -8,9 +8,7 @@ for (const javaScriptEnabled of [true, false]) {
   test.describe(mode, () => {
     test.use({ javaScriptEnabled });
 
-    const ready = async (page: Page) => {
-      if (javaScriptEnabled) await waitForHydration(page);
-    };
+    const ready = (page: Page) => readyFor(page, javaScriptEnabled);
 
     /** An account that exists, with the browser signed out again. */
     const existingAccount = async (page: Page, tag: string) => {

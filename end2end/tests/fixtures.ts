@@ -8,6 +8,11 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator("[data-hydrated=true]")).toBeAttached();
 }
 
+/** For tests run with and without JavaScript: waits for hydration only when there is some. */
+export async function readyFor(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) await waitForHydration(page);
+}
+
 /** Starts recording console errors and uncaught exceptions; read the array at the end. */
 export function recordConsoleErrors(page: Page): string[] {
   const errors: string[] = [];

@@ -2,8 +2,14 @@
 //! server runs them. Their bodies are thin: parse input into domain types, call the services in
 //! `server::accounts`, and let `server::http::server_fn::respond` answer the outcome.
 
+mod account_fns;
 mod server_fns;
 
+pub use account_fns::{
+    change_password, delete_account, list_sessions, revoke_other_sessions, revoke_session,
+    ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
+    PASSWORD_CHANGED_PATH,
+};
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,
 };

@@ -24,27 +24,29 @@ pub async fn sign_up(
         let token = accounts
             .create_account(&email, &password, &call.client)
             .await?;
-        call.start_session(&token);
+        call.start_session(&token, "/");
         Ok(())
     })
     .await
 }
 
-/// `POST /api/auth/sign-in`: checks the password and opens a new session.
+/// `POST /api/auth/sign-in`: checks the password and opens a new session, then goes to `next`
+/// when it is a path on this site (the page that sent the person to sign in), else to `/`.
 #[server(prefix = "/api/auth", endpoint = "sign-in")]
 pub async fn sign_in(
     #[server(default)] email: String,
     #[server(default)] password: String,
+    #[server(default)] next: String,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{Email, Password},
+        domain::{local_path_or_root, Email, Password},
         server::http::server_fn::respond,
     };
 
     respond(|call| async move {
         call.state.limits.check_ip(call.client.ip)?;
         let email = Email::parse(&email)?;
-        call.state.limits.check_email(&email)?;
+        call.state.limits.check_email(email.as_str())?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
         let token = call
@@ -52,7 +54,7 @@ pub async fn sign_in(
             .accounts
             .sign_in(&email, &password, &call.client)
             .await?;
-        call.start_session(&token);
+        call.start_session(&token, local_path_or_root(&next));
         Ok(())
     })
     .await

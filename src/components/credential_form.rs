@@ -1,5 +1,5 @@
-//! Pieces shared by the sign-in and sign-up forms: the two fields (with the attributes
-//! password managers and phones expect), the error alert and the submit button.
+//! Pieces shared by the forms (sign-in, sign-up, the account page's): the fields (with the
+//! attributes password managers and phones expect), the error alert and the submit button.
 
 use leptos::prelude::*;
 
@@ -29,17 +29,7 @@ pub fn CredentialFields(new_password: bool) -> impl IntoView {
                 autocapitalize="none"
             />
         </label>
-        <label>
-            "Password"
-            <input
-                type="password"
-                name="password"
-                autocomplete=autocomplete
-                required
-                minlength=PASSWORD_MIN_CHARS
-                maxlength=PASSWORD_MAX_CHARS
-            />
-        </label>
+        <PasswordField label="Password" name="password" autocomplete />
         {new_password
             .then(|| {
                 view! {
@@ -48,6 +38,29 @@ pub fn CredentialFields(new_password: bool) -> impl IntoView {
                     </p>
                 }
             })}
+    }
+}
+
+/// A password input with the policy's length limits; `autocomplete` is `current-password` or
+/// `new-password`, so password managers fill or offer to save the right thing.
+#[component]
+pub fn PasswordField(
+    label: &'static str,
+    name: &'static str,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="password"
+                name=name
+                autocomplete=autocomplete
+                required
+                minlength=PASSWORD_MIN_CHARS
+                maxlength=PASSWORD_MAX_CHARS
+            />
+        </label>
     }
 }
 

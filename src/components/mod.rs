@@ -3,4 +3,5 @@
 pub mod credential_form;
 pub mod hello_world;
 pub mod hydration;
+pub mod session_list;
 pub mod site_header;

@@ -1,4 +1,4 @@
-//! The site header: the signed-in email and a Sign out button, or Sign in / Sign up links.
+//! The site header: the signed-in email, an Account link and a Sign out button, or Sign in / Sign up links.
 //! The session is read during SSR (routes render in `SsrMode::Async`), so there is no flash of
 //! the signed-out state, and it is read again after every navigation and sign-out.
 
@@ -41,6 +41,7 @@ pub fn SiteHeader() -> impl IntoView {
 fn signed_in(user: User, sign_out: ServerAction<SignOut>) -> impl IntoView {
     view! {
         <span class="user-email">{user.email}</span>
+        <a href="/account">"Account"</a>
         // A real form, so signing out works without WebAssembly too.
         <ActionForm action=sign_out>
             <button type="submit" disabled=move || sign_out.pending().get()>

@@ -4,10 +4,12 @@
 //! `maxlength`) match what the server enforces.
 
 mod email;
+mod local_path;
 mod password;
 mod validation;
 
 pub use email::{Email, EMAIL_MAX_LEN};
+pub use local_path::local_path_or_root;
 pub use password::{Password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use validation::{Field, ValidationError};
 

@@ -12,6 +12,8 @@ use super::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub enum Field {
     Email,
     Password,
+    /// The account page's change-password form.
+    NewPassword,
 }
 
 impl fmt::Display for Field {
@@ -19,6 +21,7 @@ impl fmt::Display for Field {
         f.write_str(match self {
             Field::Email => "email",
             Field::Password => "password",
+            Field::NewPassword => "new_password",
         })
     }
 }

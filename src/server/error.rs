@@ -97,6 +97,8 @@ impl From<AccountError> for Error {
         match error {
             AccountError::EmailTaken => Self::Client(AppError::EmailTaken),
             AccountError::InvalidCredentials => Self::Client(AppError::InvalidCredentials),
+            AccountError::WrongPassword => Self::Client(AppError::WrongPassword),
+            AccountError::SessionNotFound => Self::Client(AppError::SessionNotFound),
             AccountError::Database(e) => e.into(),
             AccountError::Hashing(e) => Self::internal(e),
         }

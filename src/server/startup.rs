@@ -92,9 +92,17 @@ impl Application {
             .build();
         let hasher = PasswordHasher::new().context("preparing the password hasher")?;
         let badges = badge_keys(&config, &db).await?;
+        let accounts = Accounts::new(db.clone(), hasher, config.session_ttl);
+        let assigned = accounts
+            .assign_missing_session_ids()
+            .await
+            .context("giving existing sessions their ids")?;
+        if assigned > 0 {
+            tracing::info!(assigned, "existing sessions got their own ids");
+        }
         let state = AppState::new(AppServices {
             leptos_options,
-            accounts: Accounts::new(db.clone(), hasher, config.session_ttl),
+            accounts,
             db,
             limits: RateLimits::new(config.rate_limit),
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),

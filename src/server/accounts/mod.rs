@@ -1,9 +1,12 @@
 //! Accounts and sessions as plain Rust: create an account, sign in, find the user behind a
-//! session token, sign out. No HTTP here (cookies, statuses and rate limits belong to the
-//! callers in `server::http` and `crate::auth`), so the rules read like the spec.
+//! session token, sign out (here), and the account page's operations (`self_service`). No HTTP
+//! here (cookies, statuses and rate limits belong to the callers in `server::http` and
+//! `crate::auth`), so the rules read like the spec.
 
+mod device;
 pub mod passwords;
 pub mod rate_limit;
+mod self_service;
 pub mod sessions;
 pub mod users;
 
@@ -24,6 +27,12 @@ pub enum AccountError {
     EmailTaken,
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The password a signed-in person confirmed with is wrong.
+    #[error("wrong password")]
+    WrongPassword,
+    /// No session of this user has that id.
+    #[error("no such session")]
+    SessionNotFound,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
@@ -122,6 +131,11 @@ impl Accounts {
         sessions::delete(&self.db, token).await?;
         tracing::info!("signed out");
         Ok(())
+    }
+
+    /// Gives sessions made before sessions had ids one of their own (start-up, after migrating).
+    pub async fn assign_missing_session_ids(&self) -> Result<u64, AccountError> {
+        Ok(sessions::assign_missing_ids(&self.db).await?)
     }
 
     /// Deletes expired sessions; returns how many.

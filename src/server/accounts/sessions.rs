@@ -25,6 +25,8 @@ pub struct ClientInfo {
 #[derive(Debug)]
 pub struct ActiveSession {
     pub user: User,
+    /// The session's own id (see `SessionInfo`), to tell it apart from the user's others.
+    pub session_id: String,
     /// True when the expiry was just pushed forward (the cookie's Max-Age should follow).
     pub refreshed: bool,
 }
@@ -33,7 +35,23 @@ pub struct ActiveSession {
 struct SessionRow {
     #[sqlx(flatten)]
     user: User,
+    session_id: String,
     last_seen_at: i64,
+}
+
+/// A session as its owner sees it in the list.
+#[derive(FromRow)]
+pub struct ListedSession {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A new session's id: random, unrelated to its token.
+fn new_session_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 fn secs(d: Duration) -> i64 {
@@ -50,9 +68,10 @@ pub async fn create<'c>(
     let token = SessionToken::generate();
     let now = unix_now();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
+    .bind(new_session_id())
     .bind(token.hash())
     .bind(user_id)
     .bind(now)
@@ -74,14 +93,19 @@ pub async fn lookup(
     let hash = token.hash();
     let now = unix_now();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT u.id, u.email, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id, u.email, s.id AS session_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(&hash)
     .bind(now)
     .fetch_optional(db)
     .await?;
-    let Some(SessionRow { user, last_seen_at }) = row else {
+    let Some(SessionRow {
+        user,
+        session_id,
+        last_seen_at,
+    }) = row
+    else {
         return Ok(None);
     };
     let refreshed = now.saturating_sub(last_seen_at) >= secs(REFRESH_AFTER);
@@ -93,7 +117,11 @@ pub async fn lookup(
             .execute(db)
             .await?;
     }
-    Ok(Some(ActiveSession { user, refreshed }))
+    Ok(Some(ActiveSession {
+        user,
+        session_id,
+        refreshed,
+    }))
 }
 
 /// Deletes the session for `token` (sign-out); deleting a missing one is fine.
@@ -103,6 +131,80 @@ pub async fn delete(db: &Db, token: &SessionToken) -> sqlx::Result<()> {
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// The user's unexpired sessions, most recently active first.
+pub async fn list_for_user(db: &Db, user_id: &str) -> sqlx::Result<Vec<ListedSession>> {
+    sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND id IS NOT NULL \
+         ORDER BY last_seen_at DESC, created_at DESC",
+    )
+    .bind(user_id)
+    .bind(unix_now())
+    .fetch_all(db)
+    .await
+}
+
+/// Deletes the user's session with this id; false when the user has no such session (another
+/// user's id deletes nothing).
+pub async fn delete_by_id(db: &Db, user_id: &str, session_id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes every session of the user except `keep_id`; returns how many.
+pub async fn delete_others<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+    keep_id: &str,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (id IS NULL OR id <> $2)")
+        .bind(user_id)
+        .bind(keep_id)
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes every session of the user.
+pub async fn delete_all<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Gives every session created before sessions had ids (or by an older instance during a
+/// rolling upgrade) its own random id. Run after the migrations; safe to run concurrently.
+pub async fn assign_missing_ids(db: &Db) -> sqlx::Result<u64> {
+    let mut assigned = 0;
+    loop {
+        let hashes: Vec<(String,)> =
+            sqlx::query_as("SELECT token_hash FROM sessions WHERE id IS NULL LIMIT 500")
+                .fetch_all(db)
+                .await?;
+        if hashes.is_empty() {
+            return Ok(assigned);
+        }
+        for (hash,) in hashes {
+            let done =
+                sqlx::query("UPDATE sessions SET id = $1 WHERE token_hash = $2 AND id IS NULL")
+                    .bind(new_session_id())
+                    .bind(&hash)
+                    .execute(db)
+                    .await?;
+            assigned += done.rows_affected();
+        }
+    }
 }
 
 /// Removes expired sessions; returns how many.

@@ -19,6 +19,13 @@ pub async fn find_by_email(db: &Db, email: &Email) -> sqlx::Result<Option<UserWi
         .await
 }
 
+pub async fn find_by_id(db: &Db, user_id: &str) -> sqlx::Result<Option<UserWithHash>> {
+    sqlx::query_as("SELECT id, email, password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
 /// Inserts a user; a taken email fails with the database's unique violation.
 pub async fn insert<'c>(
     executor: impl Executor<'c, Database = Any>,
@@ -35,11 +42,27 @@ pub async fn insert<'c>(
     Ok(())
 }
 
-pub async fn set_password_hash(db: &Db, user_id: &str, password_hash: &str) -> sqlx::Result<()> {
+pub async fn set_password_hash<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+    password_hash: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(user_id)
-        .execute(db)
+        .execute(executor)
         .await?;
     Ok(())
+}
+
+/// Deletes the user row; false when it was already gone.
+pub async fn delete<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }

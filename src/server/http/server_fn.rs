@@ -12,7 +12,11 @@ use super::client::client_info;
 use crate::{
     domain::SessionToken,
     error::AppError,
-    server::{accounts::sessions::ClientInfo, error::Error, state::AppState},
+    server::{
+        accounts::sessions::{ActiveSession, ClientInfo},
+        error::Error,
+        state::AppState,
+    },
 };
 
 /// The request behind a server function call.
@@ -25,11 +29,11 @@ pub struct AuthCall {
 }
 
 impl AuthCall {
-    /// Hands the new session to the browser (cookie) and sends it home: a redirect for a plain
-    /// form, a client-side navigation for the hydrated app.
-    pub fn start_session(&self, token: &SessionToken) {
+    /// Hands the new session to the browser (cookie) and sends it on to `next` (a local path):
+    /// a redirect for a plain form, a client-side navigation for the hydrated app.
+    pub fn start_session(&self, token: &SessionToken, next: &str) {
         self.state.session_cookie.set(&self.cookies, token);
-        leptos_axum::redirect("/");
+        leptos_axum::redirect(next);
     }
 
     /// The user signed in by the request's cookie, if any.
@@ -38,6 +42,30 @@ impl AuthCall {
             .session_cookie
             .signed_in_user(&self.state.accounts, &self.cookies)
             .await
+    }
+
+    /// The caller's session; without one, the call is refused with 401.
+    pub async fn require_session(&self) -> Result<ActiveSession, Error> {
+        self.state
+            .session_cookie
+            .signed_in(&self.state.accounts, &self.cookies)
+            .await?
+            .ok_or(Error::Client(AppError::NoSession))
+    }
+
+    /// Sends a browser without WebAssembly to `path` afterwards (the hydrated app stays where
+    /// it is and shows the outcome itself). Without this, a plain form returns to its page.
+    pub fn after_plain_form(&self, path: &str) {
+        if self.plain_form {
+            leptos_axum::redirect(path);
+        }
+    }
+
+    /// Counts a password check against the per-IP and per-email limits, as sign-in does.
+    pub fn limit_password_check(&self, email: &str) -> Result<(), Error> {
+        self.state.limits.check_ip(self.client.ip)?;
+        self.state.limits.check_email(email)?;
+        Ok(())
     }
 }
 

@@ -10,7 +10,10 @@ use tower_cookies::{
 
 use crate::{
     domain::SessionToken,
-    server::{accounts::Accounts, error::Error},
+    server::{
+        accounts::{sessions::ActiveSession, Accounts},
+        error::Error,
+    },
     wire::User,
 };
 
@@ -70,13 +73,25 @@ impl SessionCookie {
             .secure(self.secure)
     }
 
-    /// The user the cookie signs in, if its session exists and has not expired. Keeps the
-    /// cookie's Max-Age in step with a refreshed session, and clears a stale cookie.
+    /// The user the cookie signs in, if its session exists and has not expired.
     pub async fn signed_in_user(
         &self,
         accounts: &Accounts,
         cookies: &Cookies,
     ) -> Result<Option<User>, Error> {
+        Ok(self
+            .signed_in(accounts, cookies)
+            .await?
+            .map(|session| session.user))
+    }
+
+    /// The session the cookie carries, if it exists and has not expired. Keeps the cookie's
+    /// Max-Age in step with a refreshed session, and clears a stale cookie.
+    pub async fn signed_in(
+        &self,
+        accounts: &Accounts,
+        cookies: &Cookies,
+    ) -> Result<Option<ActiveSession>, Error> {
         let token = match self.read(cookies) {
             None => return Ok(None),
             Some(Some(token)) => token,
@@ -90,7 +105,7 @@ impl SessionCookie {
                 if session.refreshed {
                     self.set(cookies, &token);
                 }
-                Ok(Some(session.user))
+                Ok(Some(session))
             }
             None => {
                 self.clear(cookies);
