@@ -548,3 +548,25 @@ async fn sessions_from_before_session_ids_get_their_own_at_start_up() {
     assert_eq!(ids.len(), 1);
     assert!(ids[0].as_ref().is_some_and(|id| id.len() == 36), "{ids:?}");
 }
+
+#[tokio::test]
+async fn a_session_revoked_on_one_instance_is_refused_by_another_at_once() {
+    let database = TestDatabase::create().await;
+    let one = spawn_app_on(database.clone(), |_| {}).await;
+    let two = spawn_app_on(database, |_| {}).await;
+    let email = one.signed_up_user().await;
+    let laptop = second_device(&one, &email, FIREFOX_ON_LINUX).await;
+    let laptop_id = own_session_id(&one, &laptop).await;
+    let laptop_on_two = |path: &str| {
+        laptop
+            .get(two.url(path))
+            .header("origin", &two.address)
+            .send()
+    };
+    assert_eq!(laptop_on_two("/api/token").await.unwrap().status(), 200);
+
+    one.post_form("/api/auth/revoke-session", &[("id", &laptop_id)])
+        .await;
+
+    assert_eq!(laptop_on_two("/api/token").await.unwrap().status(), 401);
+}
