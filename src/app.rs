@@ -10,8 +10,9 @@ use leptos_router::{
 use crate::{
     components::{hydration::provide_hydrated, site_header::SiteHeader},
     pages::{
-        account::AccountPage, home::HomePage, not_found::NotFoundPage, sign_in::SignInPage,
-        sign_up::SignUpPage,
+        account::AccountPage, forgot_password::ForgotPasswordPage, home::HomePage,
+        not_found::NotFoundPage, reset_password::ResetPasswordPage, sign_in::SignInPage,
+        sign_up::SignUpPage, verify_email::VerifyEmailPage,
     },
     wire::VaultUrl,
 };
@@ -60,6 +61,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/forgot-password")
+                            view=ForgotPasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/reset-password")
+                            view=ResetPasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

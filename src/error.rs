@@ -26,6 +26,12 @@ pub enum AppError {
     /// 401: the password a signed-in person confirmed an account change with is wrong.
     #[error("That password is not correct.")]
     WrongPassword,
+    /// 400 `invalid_token`: a mailed link (verification, reset) that is unknown, used or expired.
+    #[error("This link is invalid, has expired or was already used. Ask for a new one.")]
+    InvalidLink,
+    /// 403 with `REQUIRE_EMAIL_VERIFICATION`: the password was right, the email is not verified.
+    #[error("Verify your email address first: we have sent a new link to it.")]
+    EmailNotVerified,
     /// 404: the session to revoke is not one of the caller's (or has ended already).
     #[error("That session was not found. It may have ended already.")]
     SessionNotFound,
@@ -100,13 +106,13 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::BadRequest => 400,
+            Self::Validation { .. } | Self::BadRequest | Self::InvalidLink => 400,
             Self::InvalidCredentials
             | Self::WrongPassword
             | Self::NoSession
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
-            Self::ForbiddenOrigin { .. } => 403,
+            Self::ForbiddenOrigin { .. } | Self::EmailNotVerified => 403,
             Self::SessionNotFound => 404,
             Self::EmailTaken => 409,
             Self::RateLimited { .. } => 429,
@@ -122,6 +128,10 @@ impl AppError {
             Self::BadRequest => "bad_request",
             Self::InvalidCredentials => "invalid_credentials",
             Self::WrongPassword => "wrong_password",
+            // The contract's code for a bad mailed link; unlike a refused badge (401), it
+            // carries a `message` rather than an `error_description`.
+            Self::InvalidLink => "invalid_token",
+            Self::EmailNotVerified => "email_not_verified",
             Self::SessionNotFound => "session_not_found",
             // Fixed by the public contract of `/api/token` (`{"error": "No session"}`).
             Self::NoSession => "No session",
@@ -231,9 +241,11 @@ impl From<WireError> for AppError {
             ("session_not_found", ..) => Self::SessionNotFound,
             ("No session", ..) => Self::NoSession,
             ("missing_token", ..) => Self::MissingToken,
-            ("invalid_token", ..) => Self::InvalidToken {
-                reason: wire.error_description.unwrap_or_default(),
+            ("invalid_token", ..) => match wire.error_description {
+                Some(reason) => Self::InvalidToken { reason },
+                None => Self::InvalidLink,
             },
+            ("email_not_verified", ..) => Self::EmailNotVerified,
             ("forbidden_origin", ..) => Self::ForbiddenOrigin {
                 origin: wire.origin,
                 expected: wire.expected_origin.unwrap_or_default(),
@@ -261,6 +273,8 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::WrongPassword,
             AppError::SessionNotFound,
+            AppError::InvalidLink,
+            AppError::EmailNotVerified,
             AppError::NoSession,
             AppError::MissingToken,
             AppError::InvalidToken {

@@ -7,10 +7,26 @@ use serde::{Deserialize, Serialize};
 
 /// The signed-in person, as `/api/auth/session` answers and pages see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct User {
     pub id: String,
     pub email: String,
+    /// The person opened the verification link sent to `email`.
+    pub email_verified: bool,
+}
+
+/// Read from `id`, `email` and `email_verified_at` (a time, or NULL while unverified).
+#[cfg(feature = "ssr")]
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for User {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Self {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            email_verified: row
+                .try_get::<Option<i64>, _>("email_verified_at")?
+                .is_some(),
+        })
+    }
 }
 
 /// `VAULT_URL`: where the hello-world card sends the badge instead of the built-in route. The

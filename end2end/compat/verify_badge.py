@@ -20,7 +20,8 @@ def main() -> int:
         options={"require": ["exp", "iat", "iss", "sub"]},
     )
     assert minimal == strict, (minimal, strict)
-    assert set(minimal) == {"sub", "email", "iat", "exp", "iss"}, minimal
+    assert set(minimal) == {"sub", "email", "email_verified", "iat", "exp", "iss"}, minimal
+    assert minimal["email_verified"] is False, "a fresh account's email is not verified yet"
 
     try:
         jwt.decode(token, secret + "x", algorithms=["HS256"])

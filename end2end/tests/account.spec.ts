@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { PASSWORD, recordConsoleErrors, readyFor, submitCredentials, uniqueEmail } from "./fixtures";
+import { PASSWORD, recordConsoleErrors, readyFor, signUpFresh, submitCredentials } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
@@ -16,14 +16,7 @@ for (const javaScriptEnabled of [true, false]) {
     const newDevice = async (browser: Browser) =>
       (await browser.newContext({ javaScriptEnabled })).newPage();
 
-    const signUp = async (page: Page, tag: string) => {
-      const email = uniqueEmail(`${javaScriptEnabled ? "wasm" : "nojs"}-${tag}`);
-      await page.goto("/sign-up");
-      await ready(page);
-      await submitCredentials(page, "Sign up", email, PASSWORD);
-      await expect(page.getByRole("banner")).toContainText(email);
-      return email;
-    };
+    const signUp = (page: Page, tag: string) => signUpFresh(page, tag, javaScriptEnabled);
 
     const signIn = async (page: Page, email: string, password: string) => {
       await page.goto("/sign-in");

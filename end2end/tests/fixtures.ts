@@ -28,6 +28,16 @@ export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 }
 
+/** Signs up a fresh account on /sign-up (this page is then signed in); returns its email. */
+export async function signUpFresh(page: Page, tag: string, javaScriptEnabled: boolean): Promise<string> {
+  const email = uniqueEmail(`${javaScriptEnabled ? "wasm" : "nojs"}-${tag}`);
+  await page.goto("/sign-up");
+  await readyFor(page, javaScriptEnabled);
+  await submitCredentials(page, "Sign up", email, PASSWORD);
+  await expect(page.getByRole("banner")).toContainText(email);
+  return email;
+}
+
 /** Fills and submits the sign-up or sign-in form on the current page. */
 export async function submitCredentials(page: Page, button: "Sign up" | "Sign in", email: string, password: string) {
   await page.getByLabel("Email").fill(email);

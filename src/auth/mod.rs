@@ -1,8 +1,9 @@
-//! The account server functions, declared once for both builds: the browser calls them, the
-//! server runs them. Their bodies are thin: parse input into domain types, call the services in
+//! The server functions, declared once for both builds: the browser calls them, the server
+//! runs them. Their bodies are thin: parse input into domain types, call the services in
 //! `server::accounts`, and let `server::http::server_fn::respond` answer the outcome.
 
 mod account_fns;
+mod mail_fns;
 mod server_fns;
 
 pub use account_fns::{
@@ -10,6 +11,12 @@ pub use account_fns::{
     ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     PASSWORD_CHANGED_PATH,
 };
+pub use mail_fns::{
+    request_password_reset, reset_password, send_verification_email, verify_email,
+    RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, PASSWORD_RESET_PATH,
+    RESET_REQUESTED_PATH,
+};
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,
+    VERIFY_FIRST_PATH,
 };

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 
 use crate::{error::AppError, wire::User};
 
-/// `POST /api/auth/sign-up`: creates the account and signs it in.
+/// Where sign-up leads when the email must be verified before the first sign-in.
+pub const VERIFY_FIRST_PATH: &str = "/sign-in?notice=verify-email";
+
+/// `POST /api/auth/sign-up`: creates the account, sends its verification mail and signs it in
+/// (with `REQUIRE_EMAIL_VERIFICATION`, sends the browser to sign in once verified instead).
 #[server(prefix = "/api/auth", endpoint = "sign-up")]
 pub async fn sign_up(
     #[server(default)] email: String,
@@ -24,7 +28,10 @@ pub async fn sign_up(
         let token = accounts
             .create_account(&email, &password, &call.client)
             .await?;
-        call.start_session(&token, "/");
+        match token {
+            Some(token) => call.start_session(&token, "/"),
+            None => leptos_axum::redirect(VERIFY_FIRST_PATH),
+        }
         Ok(())
     })
     .await

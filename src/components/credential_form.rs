@@ -17,6 +17,16 @@ pub fn CredentialFields(new_password: bool) -> impl IntoView {
         "current-password"
     };
     view! {
+        <EmailField />
+        <PasswordField label="Password" name="password" autocomplete />
+        {new_password.then(|| view! { <PasswordHint /> })}
+    }
+}
+
+/// The Email input.
+#[component]
+pub fn EmailField() -> impl IntoView {
+    view! {
         <label>
             "Email"
             <input
@@ -29,16 +39,13 @@ pub fn CredentialFields(new_password: bool) -> impl IntoView {
                 autocapitalize="none"
             />
         </label>
-        <PasswordField label="Password" name="password" autocomplete />
-        {new_password
-            .then(|| {
-                view! {
-                    <p class="hint">
-                        {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")}
-                    </p>
-                }
-            })}
     }
+}
+
+/// The policy in words, under a field that sets a new password.
+#[component]
+pub fn PasswordHint() -> impl IntoView {
+    view! { <p class="hint">{format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")}</p> }
 }
 
 /// A password input with the policy's length limits; `autocomplete` is `current-password` or

@@ -3,7 +3,7 @@
 //! all works without WebAssembly. Signed out, it sends the browser to sign in and back here.
 
 use leptos::prelude::*;
-use leptos_router::{components::Redirect, hooks::use_query_map};
+use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
@@ -12,6 +12,8 @@ use crate::{
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
+        notice::{notice_text, QueryNotice},
+        resend_verification::ResendVerification,
         session_list::SessionList,
     },
 };
@@ -27,7 +29,12 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! { <AccountSections email=user.email /> }.into_any(),
+                    Ok(Some(user)) => {
+                        view! {
+                            <AccountSections email=user.email email_verified=user.email_verified />
+                        }
+                            .into_any()
+                    }
                     Ok(None) => view! { <Redirect path=SIGN_IN_THEN_BACK /> }.into_any(),
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -37,11 +44,21 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountSections(email: String) -> impl IntoView {
+fn AccountSections(email: String, email_verified: bool) -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Account"</h1>
+            <QueryNotice />
             <p>"Signed in as " <strong>{email}</strong></p>
+            {if email_verified {
+                view! { <p class="tag">"Email verified"</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted">"Your email address is not verified yet."</p>
+                    <ResendVerification signed_in=true />
+                }
+                    .into_any()
+            }}
         </section>
         <SessionsSection />
         <ChangePasswordSection />
@@ -93,12 +110,8 @@ fn ChangePasswordSection() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     // The hydrated app learns of success from the action; a plain form comes back with a
-    // notice code we know (the text is ours, never the URL's).
-    let query = use_query_map();
-    let changed = move || {
-        matches!(change.value().get(), Some(Ok(())))
-            || query.read().get("notice").as_deref() == Some("password-changed")
-    };
+    // notice code (`QueryNotice`, at the top of the page).
+    let changed = move || matches!(change.value().get(), Some(Ok(())));
 
     view! {
         <section class="card" aria-labelledby="password-title">
@@ -116,11 +129,7 @@ fn ChangePasswordSection() -> impl IntoView {
             {move || {
                 changed()
                     .then(|| {
-                        view! {
-                            <p role="status">
-                                "Password changed. Every other session has been signed out."
-                            </p>
-                        }
+                        view! { <p role="status">{notice_text("password-changed")}</p> }
                     })
             }}
         </section>

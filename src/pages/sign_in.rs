@@ -5,7 +5,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::SignIn,
-    components::credential_form::{CredentialFields, FormError, SubmitButton},
+    components::{
+        credential_form::{CredentialFields, FormError, SubmitButton},
+        notice::QueryNotice,
+    },
 };
 
 #[component]
@@ -19,12 +22,16 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Sign in"</h1>
+            <QueryNotice />
             <ActionForm action=action attr:class="stack">
                 <CredentialFields new_password=false />
                 {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <FormError error />
                 <SubmitButton label="Sign in" busy_label="Signing in…" busy=action.pending() />
             </ActionForm>
+            <p class="switch">
+                <a href="/forgot-password">"Forgot password?"</a>
+            </p>
             <p class="switch">"New here? " <a href="/sign-up">"Create an account"</a></p>
         </section>
     }

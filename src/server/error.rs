@@ -99,6 +99,9 @@ impl From<AccountError> for Error {
             AccountError::InvalidCredentials => Self::Client(AppError::InvalidCredentials),
             AccountError::WrongPassword => Self::Client(AppError::WrongPassword),
             AccountError::SessionNotFound => Self::Client(AppError::SessionNotFound),
+            AccountError::InvalidLink => Self::Client(AppError::InvalidLink),
+            AccountError::EmailNotVerified => Self::Client(AppError::EmailNotVerified),
+            AccountError::Mail(e) => Self::internal(e),
             AccountError::Database(e) => e.into(),
             AccountError::Hashing(e) => Self::internal(e),
         }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod launch;
+pub mod mail;
 pub mod secret;
 pub mod startup;
 pub mod state;

@@ -26,6 +26,7 @@ use crate::{
         config::{Config, JwtAlgorithm},
         db,
         http::{origin::require_trusted_origin, session_cookie::SessionCookie},
+        mail,
         secret::AuthSecret,
         state::{AppServices, AppState},
     },
@@ -92,7 +93,18 @@ impl Application {
             .build();
         let hasher = PasswordHasher::new().context("preparing the password hasher")?;
         let badges = badge_keys(&config, &db).await?;
-        let accounts = Accounts::new(db.clone(), hasher, config.session_ttl);
+        let site_url = config
+            .site_url
+            .clone()
+            .context("the site URL is resolved before the services start")?;
+        let mail = mail::start(&config.mail, &site_url, db.clone()).context("setting up mail")?;
+        let accounts = Accounts::new(
+            db.clone(),
+            hasher,
+            config.session_ttl,
+            mail,
+            config.mail.require_verification,
+        );
         let assigned = accounts
             .assign_missing_session_ids()
             .await

@@ -5,8 +5,8 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::helpers::{
-    clears_session_cookie, client_from, post_form, spawn_app, spawn_app_on, unique_email, TestApp,
-    TestDatabase, PASSWORD,
+    clears_session_cookie, client_from, error_code, post_form, spawn_app, spawn_app_on,
+    unique_email, TestApp, TestDatabase, PASSWORD,
 };
 
 const FIREFOX_ON_LINUX: &str =
@@ -179,8 +179,7 @@ async fn another_users_session_id_is_404_and_deletes_nothing() {
         .await;
 
     assert_eq!(response.status(), 404);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "session_not_found");
+    assert_eq!(error_code(response).await, "session_not_found");
     assert_eq!(
         session_of(&app, &victim).await["email"],
         victim_email.as_str()
@@ -246,8 +245,7 @@ async fn a_wrong_current_password_is_401_and_changes_nothing() {
         .await;
 
     assert_eq!(response.status(), 401);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "wrong_password");
+    assert_eq!(error_code(response).await, "wrong_password");
     assert!(!session_of(&app, &laptop).await.is_null());
     assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
 }

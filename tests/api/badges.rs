@@ -56,8 +56,12 @@ async fn a_badge_carries_exactly_the_documented_claims_for_the_signed_in_user() 
     names.sort();
     assert_eq!(
         names,
-        ["email", "exp", "iat", "iss", "sub"],
+        ["email", "email_verified", "exp", "iat", "iss", "sub"],
         "no aud by default"
+    );
+    assert_eq!(
+        claims["email_verified"], false,
+        "a new account is not verified yet"
     );
     assert_eq!(claims["sub"], user_id.as_str());
     assert_eq!(claims["email"], email.as_str());

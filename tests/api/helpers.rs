@@ -29,6 +29,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database this app uses (tests inspect rows directly).
     pub db_url: String,
+    /// Where this app writes mails as `.eml` files when no `SMTP_URL` is set.
+    pub mail_files: TempDir,
     /// Removes the test's database when the test ends.
     _database: Arc<TestDatabase>,
 }
@@ -153,10 +155,12 @@ pub async fn spawn_app_on(
     customise: impl FnOnce(&mut HashMap<&'static str, String>),
 ) -> TestApp {
     LazyLock::force(&TRACING);
+    let mail_files = tempfile::tempdir().expect("a folder for mail files");
     let mut vars: HashMap<&'static str, String> = HashMap::from([
         ("AUTH_SECRET", TEST_SECRET.to_owned()),
         ("DATABASE_URL", database.url().to_owned()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+        ("MAIL_OUTBOX_DIR", mail_files.path().display().to_string()),
     ]);
     customise(&mut vars);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
@@ -170,6 +174,7 @@ pub async fn spawn_app_on(
         client: client_from(Some(&address)),
         address,
         db_url: vars["DATABASE_URL"].clone(),
+        mail_files,
         _database: database,
     }
 }
@@ -242,6 +247,17 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// The HTML at `path_or_url`, fetched with this app's client (and its cookies).
+    pub async fn page(&self, path_or_url: &str) -> String {
+        let url = if path_or_url.starts_with('/') {
+            self.url(path_or_url)
+        } else {
+            path_or_url.to_owned()
+        };
+        let response = self.client.get(url).send().await.expect("request sent");
+        response.text().await.expect("a page")
     }
 
     /// Posts a form to a server function, as the hydrated app's client does (JSON accepted).
@@ -354,4 +370,10 @@ pub fn clears_session_cookie(response: &reqwest::Response) -> bool {
             && c.value().is_empty()
             && c.max_age() == Some(std::time::Duration::ZERO)
     })
+}
+
+/// The `error` code of a JSON error answer.
+pub async fn error_code(response: reqwest::Response) -> String {
+    let body: serde_json::Value = response.json().await.expect("a JSON error");
+    body["error"].as_str().expect("an error code").to_owned()
 }

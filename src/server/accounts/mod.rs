@@ -4,6 +4,8 @@
 //! `crate::auth`), so the rules read like the spec.
 
 mod device;
+pub mod email_tokens;
+mod mail_flows;
 pub mod passwords;
 pub mod rate_limit;
 mod self_service;
@@ -14,7 +16,10 @@ use std::time::Duration;
 
 use crate::{
     domain::{Email, Password, SessionToken},
-    server::db::Db,
+    server::{
+        db::Db,
+        mail::{MailError, MailQueue},
+    },
     wire::User,
 };
 use passwords::{HashError, PasswordHasher, Verified};
@@ -33,6 +38,14 @@ pub enum AccountError {
     /// No session of this user has that id.
     #[error("no such session")]
     SessionNotFound,
+    /// A mailed link that is unknown, used or expired.
+    #[error("invalid or expired link")]
+    InvalidLink,
+    /// `REQUIRE_EMAIL_VERIFICATION` and the email is not verified (a fresh link was sent).
+    #[error("email not verified")]
+    EmailNotVerified,
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
@@ -45,26 +58,38 @@ pub struct Accounts {
     db: Db,
     hasher: PasswordHasher,
     session_ttl: Duration,
+    mail: MailQueue,
+    /// `REQUIRE_EMAIL_VERIFICATION`: no session until the email is verified.
+    verification_required: bool,
 }
 
 impl Accounts {
-    pub fn new(db: Db, hasher: PasswordHasher, session_ttl: Duration) -> Self {
+    pub fn new(
+        db: Db,
+        hasher: PasswordHasher,
+        session_ttl: Duration,
+        mail: MailQueue,
+        verification_required: bool,
+    ) -> Self {
         Self {
             db,
             hasher,
             session_ttl,
+            mail,
+            verification_required,
         }
     }
 
-    /// Creates the account and its first session; returns the session's token.
-    /// A taken email is refused, also when two sign-ups race: the unique constraint decides.
+    /// Creates the account, queues its verification mail, and opens its first session (unless
+    /// verification is required first: then `None`). A taken email is refused, also when two
+    /// sign-ups race: the unique constraint decides.
     #[tracing::instrument(skip_all, fields(email = %email))]
     pub async fn create_account(
         &self,
         email: &Email,
         password: &Password,
         client: &ClientInfo,
-    ) -> Result<SessionToken, AccountError> {
+    ) -> Result<Option<SessionToken>, AccountError> {
         // Cheap early answer for the common case; the insert below is what guarantees uniqueness.
         if users::find_by_email(&self.db, email).await?.is_some() {
             return Err(AccountError::EmailTaken);
@@ -73,6 +98,7 @@ impl Accounts {
         let user = User {
             id: uuid::Uuid::new_v4().to_string(),
             email: email.as_str().to_owned(),
+            email_verified: false,
         };
 
         let mut tx = self.db.begin().await?;
@@ -82,8 +108,15 @@ impl Accounts {
             }
             other => other?,
         }
-        let token = sessions::create(&mut *tx, &user.id, self.session_ttl, client).await?;
+        self.queue_verification(&mut tx, &user.id, &user.email)
+            .await?;
+        let token = if self.verification_required {
+            None
+        } else {
+            Some(sessions::create(&mut *tx, &user.id, self.session_ttl, client).await?)
+        };
         tx.commit().await?;
+        self.mail.wake_delivery();
 
         tracing::info!(user_id = %user.id, "account created");
         Ok(token)
@@ -113,6 +146,11 @@ impl Accounts {
                 return Err(AccountError::InvalidCredentials);
             }
         };
+        if self.verification_required && !user.email_verified {
+            // The right password: a fresh link helps the owner (the caller limits attempts).
+            self.send_verification(&user).await?;
+            return Err(AccountError::EmailNotVerified);
+        }
         let token = sessions::create(&self.db, &user.id, self.session_ttl, client).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok(token)
@@ -138,8 +176,9 @@ impl Accounts {
         Ok(sessions::assign_missing_ids(&self.db).await?)
     }
 
-    /// Deletes expired sessions; returns how many.
+    /// Deletes expired sessions and mailed links; returns how many sessions.
     pub async fn prune_expired_sessions(&self) -> Result<u64, AccountError> {
+        email_tokens::prune_expired(&self.db).await?;
         Ok(sessions::prune_expired(&self.db).await?)
     }
 }

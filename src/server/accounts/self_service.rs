@@ -4,7 +4,7 @@
 //! same hashing pool as sign-in (so they cost a guesser as much).
 
 use super::{
-    device,
+    device, email_tokens,
     passwords::Verified,
     sessions::{self, ActiveSession},
     users, AccountError, Accounts,
@@ -81,6 +81,7 @@ impl Accounts {
         self.confirm_password(&caller.user.id, password).await?;
         let mut tx = self.db.begin().await?;
         sessions::delete_all(&mut *tx, &caller.user.id).await?;
+        email_tokens::delete_for_user(&mut *tx, &caller.user.id, None).await?;
         users::delete(&mut *tx, &caller.user.id).await?;
         tx.commit().await?;
         tracing::info!(user_id = %caller.user.id, "account deleted");

@@ -93,7 +93,7 @@ pub async fn lookup(
     let hash = token.hash();
     let now = unix_now();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT u.id, u.email, s.id AS session_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id, u.email, u.email_verified_at, s.id AS session_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(&hash)

@@ -13,14 +13,14 @@ pub struct UserWithHash {
 }
 
 pub async fn find_by_email(db: &Db, email: &Email) -> sqlx::Result<Option<UserWithHash>> {
-    sqlx::query_as("SELECT id, email, password_hash FROM users WHERE email = $1")
+    sqlx::query_as("SELECT id, email, email_verified_at, password_hash FROM users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(db)
         .await
 }
 
 pub async fn find_by_id(db: &Db, user_id: &str) -> sqlx::Result<Option<UserWithHash>> {
-    sqlx::query_as("SELECT id, email, password_hash FROM users WHERE id = $1")
+    sqlx::query_as("SELECT id, email, email_verified_at, password_hash FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(db)
         .await
@@ -52,6 +52,24 @@ pub async fn set_password_hash<'c>(
         .bind(user_id)
         .execute(executor)
         .await?;
+    Ok(())
+}
+
+/// Marks the user's email verified, if it is still `email` (the address the link went to).
+pub async fn mark_email_verified<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+    email: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET email_verified_at = $1 \
+         WHERE id = $2 AND email = $3 AND email_verified_at IS NULL",
+    )
+    .bind(unix_now())
+    .bind(user_id)
+    .bind(email)
+    .execute(executor)
+    .await?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ async fn issue_badge(
 ) -> Result<Response, Error> {
     let token = state
         .badges
-        .mint(&user.id, &user.email)
+        .mint(&user.id, &user.email, user.email_verified)
         .map_err(Error::internal)?;
     // A bearer credential: never stored by the browser or any cache on the way.
     let mut response = Json(BadgeAnswer { token }).into_response();

@@ -1,5 +1,6 @@
-//! The badge's payload: exactly `sub`, `email`, `iat`, `exp`, `iss`, and `aud` only when
-//! `JWT_AUDIENCE` is set (PyJWT refuses a token with `aud` when the caller names none).
+//! The badge's payload: exactly `sub`, `email`, `email_verified` (the OpenID Connect claim),
+//! `iat`, `exp`, `iss`, and `aud` only when `JWT_AUDIENCE` is set (PyJWT refuses a token with
+//! `aud` when the caller names none).
 
 use serde::{Deserialize, Serialize};
 
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Claims {
     pub sub: String,
     pub email: String,
+    pub email_verified: bool,
     pub iat: u64,
     pub exp: u64,
     pub iss: String,

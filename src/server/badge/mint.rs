@@ -18,13 +18,19 @@ pub enum MintError {
 }
 
 impl BadgeKeys {
-    /// A badge for the user `subject` with address `email`.
-    pub fn mint(&self, subject: &str, email: &str) -> Result<String, MintError> {
+    /// A badge for the user `subject` with address `email` (verified or not).
+    pub fn mint(
+        &self,
+        subject: &str,
+        email: &str,
+        email_verified: bool,
+    ) -> Result<String, MintError> {
         let now = unix_now();
         let issued = u64::try_from(now).unwrap_or(0);
         let claims = Claims {
             sub: subject.to_owned(),
             email: email.to_owned(),
+            email_verified,
             iat: issued,
             exp: issued + self.ttl.as_secs(),
             iss: self.issuer.clone(),

@@ -46,6 +46,7 @@ pub enum BadgeError {
 struct ReceivedClaims {
     sub: Option<String>,
     email: Option<String>,
+    email_verified: Option<bool>,
     iat: Option<u64>,
     exp: Option<u64>,
     iss: Option<String>,
@@ -63,6 +64,8 @@ impl TryFrom<ReceivedClaims> for Claims {
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| missing("sub"))?,
             email: received.email.ok_or_else(|| missing("email"))?,
+            // Badges minted before the claim existed say nothing: not verified.
+            email_verified: received.email_verified.unwrap_or(false),
             iat: received.iat.ok_or_else(|| missing("iat"))?,
             exp: received.exp.ok_or_else(|| missing("exp"))?,
             iss: received.iss.ok_or_else(|| missing("iss"))?,
@@ -158,7 +161,7 @@ mod tests {
     }
 
     fn mint_for_ada(keys: &BadgeKeys) -> String {
-        keys.mint("user-1", "ada@example.com").unwrap()
+        keys.mint("user-1", "ada@example.com", true).unwrap()
     }
 
     #[tokio::test]
@@ -186,7 +189,10 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
         let mut names: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
         names.sort();
-        assert_eq!(names, ["email", "exp", "iat", "iss", "sub"]);
+        assert_eq!(
+            names,
+            ["email", "email_verified", "exp", "iat", "iss", "sub"]
+        );
     }
 
     #[tokio::test]

@@ -11,7 +11,10 @@ use parse::{
     origin_of, parse_bool, parse_duration, parse_origin_url, secret_error, validate_database_url,
 };
 
+mod mail;
 mod parse;
+
+pub use mail::MailConfig;
 
 /// Where the generated secret is kept when `AUTH_SECRET` is not given.
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
@@ -64,6 +67,7 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Sign-in/sign-up rate limits (`AUTH_RATE_LIMIT`, default on; off only for load tests).
     pub rate_limit: bool,
+    pub mail: MailConfig,
 }
 
 impl Config {
@@ -195,6 +199,7 @@ impl Config {
                 .map(|url| url.as_str().trim_end_matches('/').to_owned()),
             trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?.unwrap_or(false),
             rate_limit: parse_bool("AUTH_RATE_LIMIT", var("AUTH_RATE_LIMIT"))?.unwrap_or(true),
+            mail: MailConfig::from_vars(var)?,
         })
     }
 

@@ -103,3 +103,54 @@ fn https_site_url_sets_issuer_and_secure_mode() {
     .unwrap();
     assert_eq!(c.issuer(), "badge");
 }
+
+#[test]
+fn mail_defaults_match_the_design() {
+    let c = config(&[]).unwrap();
+    assert!(c.mail.smtp_url().is_none());
+    assert_eq!(c.mail.reset_ttl, Duration::from_secs(30 * 60));
+    assert!(!c.mail.require_verification);
+    assert_eq!(
+        c.mail.sender("badge.example.com").to_string(),
+        "Badge <no-reply@badge.example.com>"
+    );
+}
+
+#[test]
+fn mail_settings_are_read() {
+    let c = config(&[
+        (
+            "SMTP_URL",
+            "smtp://user:secret@mail.example.com:587?tls=required",
+        ),
+        ("MAIL_FROM", "Team <team@example.com>"),
+        ("RESET_TTL", "1h"),
+        ("REQUIRE_EMAIL_VERIFICATION", "true"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.mail.smtp_url(),
+        Some("smtp://user:secret@mail.example.com:587?tls=required")
+    );
+    assert_eq!(c.mail.sender("x").to_string(), "Team <team@example.com>");
+    assert_eq!(c.mail.reset_ttl, Duration::from_secs(3600));
+    assert!(c.mail.require_verification);
+    assert!(
+        !format!("{c:?}").contains("user:secret@"),
+        "the SMTP password is never printed"
+    );
+}
+
+#[test]
+fn bad_mail_settings_name_their_variable() {
+    for (var, value) in [
+        ("SMTP_URL", "mail.example.com:25"),
+        ("SMTP_URL", "http://mail.example.com"),
+        ("MAIL_FROM", "not an address"),
+        ("RESET_TTL", "soon"),
+        ("REQUIRE_EMAIL_VERIFICATION", "maybe"),
+    ] {
+        let error = config(&[(var, value)]).unwrap_err();
+        assert!(error.to_string().contains(var), "{var}={value}: {error}");
+    }
+}

@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test, expect, type Page } from "@playwright/test";
+import { PASSWORD, readyFor, signUpFresh, submitCredentials } from "./fixtures";
+
+// Mails go to a real SMTP server started by .ci/e2e, which writes each one as JSON to MAIL_DIR.
+const mailDir = process.env.MAIL_DIR;
+const NEW_PASSWORD = "a brand new passphrase";
+
+type Mail = { rcpt_tos: string[]; subject: string; text: string };
+
+function mailsTo(email: string, subject: string): Mail[] {
+  if (!mailDir) throw new Error("MAIL_DIR is not set: run the suite through .ci/e2e");
+  return readdirSync(mailDir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(mailDir, name), "utf8")) as Mail)
+    .filter((mail) => mail.rcpt_tos.includes(email) && mail.subject === subject);
+}
+
+/** The link to `path` in the newest mail to `email` with `subject`, once it has arrived. */
+async function linkFromMail(email: string, subject: string, path: string): Promise<string> {
+  await expect.poll(() => mailsTo(email, subject).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  const mail = mailsTo(email, subject).at(-1)!;
+  const link = mail.text.match(new RegExp(`https?://\\S+${path}\\?token=\\S+`));
+  if (!link) throw new Error(`no ${path} link in: ${mail.text}`);
+  return link[0];
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? "with WebAssembly" : "without JavaScript";
+
+  test.describe(mode, () => {
+    test.use({ javaScriptEnabled });
+    const ready = (page: Page) => readyFor(page, javaScriptEnabled);
+
+    const signUp = (page: Page, tag: string) => signUpFresh(page, tag, javaScriptEnabled);
+
+    test("forgot password: the mailed link sets a new password, then sign in with it", async ({ page }) => {
+      const email = await signUp(page, "forgot");
+      const header = page.getByRole("banner");
+      await header.getByRole("button", { name: "Sign out" }).click();
+      await header.getByRole("link", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Forgot password?" }).click();
+      await expect(page).toHaveURL(/\/forgot-password/);
+      await ready(page);
+
+      await page.getByLabel("Email").fill(email);
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await expect(page.getByRole("status")).toContainText("on its way");
+
+      const link = await linkFromMail(email, "Reset your password", "/reset-password");
+      await page.goto(link);
+      await ready(page);
+      await page.getByLabel("New password").fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Set new password" }).click();
+      await expect(page).toHaveURL(/\/sign-in\?notice=password-reset$/);
+      await expect(page.getByRole("status")).toContainText("Sign in with the new password");
+
+      await ready(page);
+      await submitCredentials(page, "Sign in", email, PASSWORD);
+      await expect(page.getByRole("alert")).toHaveText("Invalid email or password");
+      await page.goto("/sign-in");
+      await ready(page);
+      await submitCredentials(page, "Sign in", email, NEW_PASSWORD);
+      await expect(header).toContainText(email);
+    });
+
+    test("the mailed verification link says Email verified", async ({ page }) => {
+      const email = await signUp(page, "verify");
+
+      await page.goto(await linkFromMail(email, "Verify your email address", "/verify-email"));
+
+      await expect(page.getByRole("heading", { name: "Email verified" })).toBeVisible();
+      await page.goto("/account");
+      await expect(page.getByText("Email verified")).toBeVisible();
+    });
+  });
+}

@@ -1,0 +1,98 @@
+//! The server functions behind mailed links: ask for a password reset, set a new password
+//! from the link, verify the email from its link, and ask for a new verification mail.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Where a plain form lands after asking for a reset link (the page says what happens next).
+pub const RESET_REQUESTED_PATH: &str = "/forgot-password?notice=reset-sent";
+/// Where a plain form lands after asking for a new verification link.
+#[cfg(feature = "ssr")]
+const VERIFICATION_SENT_PATH: &str = "/account?notice=verification-sent";
+/// Where a new password leads: sign in again, with a notice.
+pub const PASSWORD_RESET_PATH: &str = "/sign-in?notice=password-reset";
+
+/// `POST /api/auth/request-password-reset`: the same answer, in about the same time, whether
+/// or not an account has this email; the lookup and the mail happen after the answer.
+#[server(prefix = "/api/auth", endpoint = "request-password-reset")]
+pub async fn request_password_reset(#[server(default)] email: String) -> Result<(), AppError> {
+    use crate::{
+        domain::Email,
+        server::{error::Error, http::server_fn::respond},
+    };
+
+    respond(|call| async move {
+        call.state.limits.check_ip(call.client.ip)?;
+        let email = Email::parse(&email)?;
+        call.state.limits.check_email(email.as_str())?;
+        let accounts = call.state.accounts.clone();
+        tokio::spawn(async move {
+            if let Err(error) = accounts.request_password_reset(&email).await {
+                Error::from(error).into_answer();
+            }
+        });
+        call.after_plain_form(RESET_REQUESTED_PATH);
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /api/auth/reset-password`: sets the new password from a reset link and ends every
+/// session of the account; 400 `invalid_token` for an unknown, used or expired link.
+#[server(prefix = "/api/auth", endpoint = "reset-password")]
+pub async fn reset_password(
+    #[server(default)] token: String,
+    #[server(default)] password: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{Password, SessionToken},
+        server::http::server_fn::respond,
+    };
+
+    respond(|call| async move {
+        call.state.limits.check_ip(call.client.ip)?;
+        let token = SessionToken::parse(&token).ok_or(AppError::InvalidLink)?;
+        let password = Password::parse(password)?;
+        call.state
+            .accounts
+            .reset_password(&token, &password)
+            .await?;
+        // This browser's session (if any) ended with all the others.
+        call.state.session_cookie.clear(&call.cookies);
+        leptos_axum::redirect(PASSWORD_RESET_PATH);
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /api/auth/verify-email`: uses a verification link (the `/verify-email` page calls it).
+#[server(prefix = "/api/auth", endpoint = "verify-email")]
+pub async fn verify_email(#[server(default)] token: String) -> Result<(), AppError> {
+    use crate::{domain::SessionToken, server::http::server_fn::respond};
+
+    respond(|call| async move {
+        call.state.limits.check_ip(call.client.ip)?;
+        let token = SessionToken::parse(&token).ok_or(AppError::InvalidLink)?;
+        call.state.accounts.verify_email(&token).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /api/auth/send-verification-email`: a new verification mail for the signed-in
+/// person; `false` (and no mail) when the email is already verified.
+#[server(prefix = "/api/auth", endpoint = "send-verification-email")]
+pub async fn send_verification_email() -> Result<bool, AppError> {
+    use crate::server::http::server_fn::respond;
+
+    respond(|call| async move {
+        let caller = call.require_session().await?;
+        call.state.limits.check_ip(call.client.ip)?;
+        call.state.limits.check_email(&caller.user.email)?;
+        let sent = call.state.accounts.send_verification(&caller.user).await?;
+        call.after_plain_form(VERIFICATION_SENT_PATH);
+        Ok(sent)
+    })
+    .await
+}

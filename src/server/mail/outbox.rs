@@ -1,0 +1,107 @@
+//! The `outbox` table: every query on it lives here. A row is claimed with a lease by one
+//! UPDATE that re-checks the claim on the row it locks, so two workers (or instances) never
+//! hold the same row; a worker that dies mid-send loses its lease and the row is tried again.
+
+use std::time::Duration;
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::Outgoing;
+use crate::server::{clock::unix_now, db::Db};
+
+/// A mail a worker holds until its lease ends.
+#[derive(Debug, FromRow)]
+pub struct Claimed {
+    pub id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub message: String,
+    pub created_at: i64,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// Queues a mail: call it inside the transaction that stores the token the mail carries.
+pub async fn enqueue<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    mail: &Outgoing,
+) -> sqlx::Result<()> {
+    let now = unix_now();
+    sqlx::query(
+        "INSERT INTO outbox (id, sender, recipient, message, created_at, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $5)",
+    )
+    .bind(&mail.id)
+    .bind(&mail.sender)
+    .bind(&mail.recipient)
+    .bind(&mail.message)
+    .bind(now)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due mails for `lease`.
+pub async fn claim(db: &Db, lease: Duration, limit: i64) -> sqlx::Result<Vec<Claimed>> {
+    let now = unix_now();
+    // The claim conditions stand in the outer WHERE too: PostgreSQL re-checks them on the row
+    // version it locks, so a row another worker claimed meanwhile is skipped, not taken twice.
+    sqlx::query_as(
+        "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
+                      AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
+                      ORDER BY next_attempt_at LIMIT $3) \
+           AND sent_at IS NULL AND failed_at IS NULL \
+           AND (claimed_until IS NULL OR claimed_until <= $2) \
+         RETURNING id, sender, recipient, message, created_at, attempts",
+    )
+    .bind(now.saturating_add(secs(lease)))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks a mail delivered and erases its text (it carried a live link).
+pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, message = '', claimed_until = NULL, last_error = NULL \
+         WHERE id = $2",
+    )
+    .bind(unix_now())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Schedules another attempt after `wait`, keeping the reason.
+pub async fn retry_later(db: &Db, id: &str, wait: Duration, error: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3",
+    )
+    .bind(unix_now().saturating_add(secs(wait)))
+    .bind(error)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a mail: it stays in the table, marked failed, without its text.
+pub async fn give_up(db: &Db, id: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET failed_at = $1, message = '', claimed_until = NULL, last_error = $2 \
+         WHERE id = $3",
+    )
+    .bind(unix_now())
+    .bind(error)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! The outbox's guarantees: a mail survives an SMTP outage and a restart of the app, and is
+//! delivered exactly once, also when two instances share the database.
+
+use std::{
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+use sqlx::Row;
+
+use crate::{
+    helpers::{
+        client_from, post_form, spawn_app_on, unique_email, TestDatabase, PASSWORD, TEST_SECRET,
+    },
+    smtp_sink::SmtpSink,
+};
+
+/// The real binary, serving on a free port until killed.
+struct Process {
+    child: Child,
+    address: String,
+    _cwd: tempfile::TempDir,
+}
+
+impl Process {
+    async fn start(database_url: &str, smtp_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let cwd = tempfile::tempdir().unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_badge"))
+            .current_dir(cwd.path())
+            .env_clear()
+            .env("AUTH_SECRET", TEST_SECRET)
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("SMTP_URL", smtp_url)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("the binary starts");
+        let address = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !reqwest::get(format!("{address}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the binary never answered /healthz"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self {
+            child,
+            address,
+            _cwd: cwd,
+        }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Polls the outbox until `done` holds for its rows (fails after 30 s).
+async fn wait_for_outbox(
+    db: &sqlx::AnyPool,
+    what: &str,
+    done: impl Fn(&[sqlx::any::AnyRow]) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = sqlx::query("SELECT attempts, sent_at, last_error FROM outbox")
+            .fetch_all(db)
+            .await
+            .unwrap();
+        if done(&rows) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox never reached: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_mail_queued_while_smtp_is_down_is_delivered_once_after_both_restart() {
+    let database = TestDatabase::create().await;
+    let mut sink = SmtpSink::start();
+    sink.stop();
+    let app = Process::start(database.url(), &sink.url()).await;
+    let email = unique_email();
+    let browser = client_from(Some(&app.address));
+    let signed_up = post_form(
+        &browser,
+        &format!("{}/api/auth/sign-up", app.address),
+        &[("email", &email), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_up.status(), 200);
+    let db = pool(database.url()).await;
+    wait_for_outbox(&db, "a failed attempt", |rows| {
+        rows.len() == 1
+            && rows[0].get::<i64, _>("attempts") >= 1
+            && rows[0].get::<Option<String>, _>("last_error").is_some()
+    })
+    .await;
+
+    app.kill();
+    sink.restart();
+    let _restarted = Process::start(database.url(), &sink.url()).await;
+
+    sink.wait_for(&email, 1).await;
+    wait_for_outbox(&db, "sent", |rows| {
+        rows.iter()
+            .all(|r| r.get::<Option<i64>, _>("sent_at").is_some())
+    })
+    .await;
+    assert_eq!(sink.mails().len(), 1, "delivered exactly once");
+}
+
+#[tokio::test]
+async fn two_instances_deliver_a_burst_of_fifty_mails_with_no_duplicate() {
+    let database = TestDatabase::create().await;
+    let sink = SmtpSink::start();
+    let vars = |vars: &mut std::collections::HashMap<&'static str, String>| {
+        vars.insert("SMTP_URL", sink.url());
+        vars.insert("AUTH_RATE_LIMIT", "false".into());
+    };
+    let one = spawn_app_on(database.clone(), vars).await;
+    let two = spawn_app_on(database.clone(), vars).await;
+    let email = one.signed_up_user().await;
+
+    for i in 0..50 {
+        let app = if i % 2 == 0 { &one } else { &two };
+        let stranger = client_from(Some(&app.address));
+        let response = post_form(
+            &stranger,
+            &app.url("/api/auth/request-password-reset"),
+            &[("email", &email)],
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+
+    let mails = sink.wait_for(&email, 51).await;
+    wait_for_outbox(&one.db().await, "all 51 sent", |rows| {
+        rows.len() == 51
+            && rows
+                .iter()
+                .all(|r| r.get::<Option<i64>, _>("sent_at").is_some())
+    })
+    .await;
+    let mut ids: Vec<&str> = mails
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 51, "each mail once");
+    assert_eq!(sink.mails().len(), 51, "nothing sent twice");
+    let resets = mails
+        .iter()
+        .filter(|m| m["subject"] == "Reset your password")
+        .count();
+    assert_eq!(resets, 50);
+}
