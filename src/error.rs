@@ -103,6 +103,34 @@ impl AppError {
         }
     }
 
+    /// This error as it may be shown when it came from somewhere anyone can write, such as a
+    /// link's `__err` parameter: only our own sentences. A validation message that is not one
+    /// of our rules, and the origins and reasons other errors carry, are replaced by fixed text.
+    pub fn untrusted(self) -> Self {
+        match self {
+            Self::Validation { field, message } => {
+                match ValidationError::ALL
+                    .iter()
+                    .find(|rule| rule.to_string() == message)
+                {
+                    Some(rule) => Self::about(field, *rule),
+                    None => Self::BadRequest,
+                }
+            }
+            Self::ForbiddenOrigin { .. } => Self::ForbiddenOrigin {
+                origin: None,
+                expected: String::new(),
+            },
+            Self::InvalidToken { .. } => Self::InvalidToken {
+                reason: String::new(),
+            },
+            Self::RateLimited { retry_after_secs } => Self::RateLimited {
+                retry_after_secs: retry_after_secs.min(3600),
+            },
+            other => other,
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
@@ -333,5 +361,21 @@ mod tests {
     fn an_unknown_code_reads_as_an_internal_error_not_as_its_text() {
         let error: AppError = serde_json::from_value(json!({"error": "Bad Gateway"})).unwrap();
         assert_eq!(error, AppError::Internal);
+    }
+
+    #[test]
+    fn untrusted_errors_keep_only_our_sentences() {
+        let planted = AppError::Validation {
+            field: Field::Email,
+            message: "Your account is locked. Call +1 555 0100".into(),
+        };
+        assert_eq!(planted.untrusted(), AppError::BadRequest);
+        let ours = AppError::from(ValidationError::PasswordTooShort);
+        assert_eq!(ours.clone().untrusted(), ours);
+        let origin = AppError::ForbiddenOrigin {
+            origin: Some("https://evil.example".into()),
+            expected: "Visit evil.example".into(),
+        };
+        assert!(!origin.untrusted().to_string().contains("evil"));
     }
 }

@@ -77,7 +77,7 @@ pub async fn change_password(
         let caller = call.require_session().await?;
         let new_password =
             Password::parse(new_password).map_err(|e| AppError::about(Field::NewPassword, e))?;
-        call.limit_password_check(&caller.user.email)?;
+        call.limit_account_attempt(&caller.user.email)?;
         // A current password outside the policy cannot be right.
         let current_password =
             Password::parse(current_password).map_err(|_| AppError::WrongPassword)?;
@@ -99,7 +99,7 @@ pub async fn delete_account(#[server(default)] password: String) -> Result<(), A
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        call.limit_password_check(&caller.user.email)?;
+        call.limit_account_attempt(&caller.user.email)?;
         let password = Password::parse(password).map_err(|_| AppError::WrongPassword)?;
         call.state
             .accounts

@@ -23,9 +23,8 @@ pub async fn request_password_reset(#[server(default)] email: String) -> Result<
     };
 
     respond(|call| async move {
-        call.state.limits.check_ip(call.client.ip)?;
         let email = Email::parse(&email)?;
-        call.state.limits.check_email(email.as_str())?;
+        call.limit_account_attempt(email.as_str())?;
         let accounts = call.state.accounts.clone();
         tokio::spawn(async move {
             if let Err(error) = accounts.request_password_reset(&email).await {
@@ -88,8 +87,7 @@ pub async fn send_verification_email() -> Result<bool, AppError> {
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        call.state.limits.check_ip(call.client.ip)?;
-        call.state.limits.check_email(&caller.user.email)?;
+        call.limit_account_attempt(&caller.user.email)?;
         let sent = call.state.accounts.send_verification(&caller.user).await?;
         call.after_plain_form(VERIFICATION_SENT_PATH);
         Ok(sent)

@@ -51,9 +51,8 @@ pub async fn sign_in(
     };
 
     respond(|call| async move {
-        call.state.limits.check_ip(call.client.ip)?;
         let email = Email::parse(&email)?;
-        call.state.limits.check_email(email.as_str())?;
+        call.limit_account_attempt(email.as_str())?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
         let token = call

@@ -2,6 +2,7 @@
 //! attributes password managers and phones expect), the error alert and the submit button.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     domain::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
@@ -71,12 +72,16 @@ pub fn PasswordField(
     }
 }
 
-/// The last submission's error, announced to screen readers.
+/// The last submission's error, announced to screen readers. An error that came in the URL
+/// (a plain form's redirect, `__err`) could have been written by anyone who sent a link, so only
+/// our own sentences of it are shown.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let from_url = use_query_map().get_untracked().get("__err").is_some();
     move || {
         error
             .get()
+            .map(|e| if from_url { e.untrusted() } else { e })
             .map(|e| view! { <p role="alert">{e.to_string()}</p> })
     }
 }

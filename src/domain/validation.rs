@@ -35,6 +35,10 @@ pub enum ValidationError {
     EmailTooLong,
     #[error("Enter a valid email address, like name@example.com")]
     EmailMalformed,
+    /// Zero-width, bidi-override and control characters: invisible on screen, so they would let
+    /// two accounts look alike and could reorder log lines.
+    #[error("Email must not contain invisible or direction-changing characters")]
+    EmailInvisibleCharacters,
     #[error("Password must be at least {PASSWORD_MIN_CHARS} characters")]
     PasswordTooShort,
     #[error("Password must be at most {PASSWORD_MAX_CHARS} characters")]
@@ -42,9 +46,22 @@ pub enum ValidationError {
 }
 
 impl ValidationError {
+    /// Every rule, for turning a message back into the rule it states (`AppError::untrusted`).
+    pub const ALL: [Self; 6] = [
+        Self::EmailMissing,
+        Self::EmailTooLong,
+        Self::EmailMalformed,
+        Self::EmailInvisibleCharacters,
+        Self::PasswordTooShort,
+        Self::PasswordTooLong,
+    ];
+
     pub fn field(self) -> Field {
         match self {
-            Self::EmailMissing | Self::EmailTooLong | Self::EmailMalformed => Field::Email,
+            Self::EmailMissing
+            | Self::EmailTooLong
+            | Self::EmailMalformed
+            | Self::EmailInvisibleCharacters => Field::Email,
             Self::PasswordTooShort | Self::PasswordTooLong => Field::Password,
         }
     }

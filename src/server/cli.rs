@@ -1,5 +1,6 @@
-//! The command line: `badge` (or `badge serve`) serves; `badge keys …` manages the signing
-//! keys of a running deployment. Same configuration (environment and `.env`) as the server.
+//! The command line: `badge` (or `badge serve`) serves; the other commands operate a
+//! deployment (migrations, signing keys, users and sessions, the effective configuration).
+//! Same configuration (environment and `.env`) as the server.
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,18 @@ pub enum Command {
     /// within 30 seconds.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Bring the database to the latest migration (the server does this at start too) and say
+    /// how many are applied.
+    Migrate,
+    /// List or delete accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// End sessions (sign users out).
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Print the effective configuration, one NAME=value line per variable, secrets redacted.
+    /// Does not connect to the database.
+    Config,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,5 +54,26 @@ pub enum KeysCommand {
     Revoke {
         /// The key's id, as `badge keys list` shows it.
         kid: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List the accounts, oldest first: id, email, verified, created (UTC), active sessions.
+    List,
+    /// Delete an account with its sessions and mailed links, in one transaction; the email can
+    /// sign up again.
+    Delete {
+        /// The account's email (case and surrounding spaces do not matter).
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Sign a user out everywhere: delete every session of the account.
+    Revoke {
+        /// The account's email (case and surrounding spaces do not matter).
+        email: String,
     },
 }

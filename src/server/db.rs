@@ -1,7 +1,10 @@
 //! Database connection: one `sqlx::AnyPool` whose engine (SQLite or PostgreSQL) is picked at run
 //! time from `DATABASE_URL`, with the embedded migrations applied at start-up.
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::Context;
 use sqlx::{
@@ -84,19 +87,28 @@ fn is_unavailable_code(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "55000"
 }
 
-/// Creates the SQLite file's folder and asks SQLite to create the file itself.
+/// Creates the SQLite file's folder (0700) and, unless the URL opens it read-only or in memory,
+/// the empty database file (0600), so it never follows the umask: SQLite gives its `-wal` and
+/// `-shm` files the database file's mode.
 fn prepare_sqlite_file(database_url: &str) -> anyhow::Result<String> {
     let rest = database_url
         .trim_start_matches("sqlite:")
         .trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).with_context(|| {
+        // sqlx percent-decodes the file name (so it can hold `?` or `#`); so must we.
+        let path = percent_decoded(path).context("DATABASE_URL: the file name is not UTF-8")?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).with_context(|| {
                 format!("DATABASE_URL: cannot create the folder {}", dir.display())
+            })?;
+        }
+        if !query.contains("mode=") || query.contains("mode=rwc") {
+            create_private_file(&path).with_context(|| {
+                format!(
+                    "DATABASE_URL: cannot create the database {}",
+                    path.display()
+                )
             })?;
         }
     }
@@ -107,6 +119,52 @@ fn prepare_sqlite_file(database_url: &str) -> anyhow::Result<String> {
     } else {
         format!("{database_url}&mode=rwc")
     })
+}
+
+/// `%XX` decoded as sqlx decodes a SQLite file name; anything else is kept as written.
+fn percent_decoded(path: &str) -> Result<PathBuf, std::string::FromUtf8Error> {
+    let hex = |digit: Option<&u8>| digit.and_then(|&d| char::from(d).to_digit(16));
+    let (bytes, mut decoded) = (path.as_bytes(), Vec::with_capacity(path.len()));
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match (byte, hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                // Two hex digits: at most 0xFF.
+                decoded.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            _ => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).map(PathBuf::from)
+}
+
+/// Creates `dir` and any missing parents with mode 0700; folders that exist keep their mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates an empty file with mode 0600 unless one is there (an existing file is left as is).
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        // Another instance starting at the same moment made it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        opened => opened.map(drop),
+    }
 }
 
 /// The URL without its password, for error messages.
@@ -141,5 +199,67 @@ mod tests {
             format!("{url}?mode=rwc")
         );
         assert!(dir.path().join("nested").is_dir());
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).unwrap().permissions())
+            & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_file_and_its_folders_are_private_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data/nested");
+        let url = format!("sqlite://{}/badge.db", folder.display());
+
+        prepare_sqlite_file(&url).unwrap();
+
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join("badge.db")), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_folder_and_database_keep_their_modes_and_contents() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("badge.db");
+        std::fs::write(&db, b"not empty").unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o750)).unwrap();
+
+        prepare_sqlite_file(&format!("sqlite://{}", db.display())).unwrap();
+
+        assert_eq!((mode(dir.path()), mode(&db)), (0o750, 0o640));
+        assert_eq!(std::fs::read(&db).unwrap(), b"not empty");
+    }
+
+    #[test]
+    fn the_file_is_created_where_sqlx_will_look_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/a%20b%3F.db", dir.path().display());
+
+        prepare_sqlite_file(&url).unwrap();
+
+        assert!(dir.path().join("a b?.db").is_file());
+        assert!(!dir.path().join("a%20b%3F.db").exists());
+    }
+
+    #[test]
+    fn no_file_is_created_for_read_only_or_in_memory_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, query) in [
+            ("ro.db", "?mode=ro"),
+            ("mem.db", "?mode=memory"),
+            ("rw.db", "?mode=rw"),
+        ] {
+            prepare_sqlite_file(&format!("sqlite://{}/{name}{query}", dir.path().display()))
+                .unwrap();
+            assert!(!dir.path().join(name).exists(), "{name}");
+        }
+        assert!(prepare_sqlite_file("sqlite::memory:").is_ok());
     }
 }

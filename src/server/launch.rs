@@ -1,18 +1,16 @@
 //! What the `badge` binary does with its command line: `.env` → logging → configuration → the
 //! command (serving by default). Every failure is one line on stderr and a failing exit code.
 
-use std::{
-    process::ExitCode,
-    time::{Duration, UNIX_EPOCH},
-};
+use std::process::ExitCode;
 
 use crate::server::{
+    admin::{self, utc},
     badge::signing_keys::{
         self,
         life_cycle::KeyState,
         store::{self, KeyRow},
     },
-    cli::{Cli, Command, KeysCommand},
+    cli::{Cli, Command, KeysCommand, SessionsCommand, UsersCommand},
     clock::unix_now,
     config::Config,
     db,
@@ -35,6 +33,19 @@ pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Keys(command) => keys(config, command).await,
+        Command::Migrate => admin::migrate(&config).await,
+        Command::Users(UsersCommand::List) => admin::list_users(&config).await,
+        Command::Users(UsersCommand::Delete { email }) => admin::delete_user(&config, &email).await,
+        Command::Sessions(SessionsCommand::Revoke { email }) => {
+            admin::revoke_sessions(&config, &email).await
+        }
+        Command::Config => {
+            print!(
+                "{}",
+                admin::config_lines(&config, |name| std::env::var(name).ok())
+            );
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,10 +83,6 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
 
 /// One line per key, oldest first, with a header; times in UTC.
 fn key_table(rows: &[KeyRow], now: i64) -> String {
-    let time = |secs: i64| {
-        let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
-        humantime::format_rfc3339_seconds(at).to_string()
-    };
     let mut table = format!(
         "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
         "KID", "STATE", "CREATED", "ACTIVATES", "RETIRES"
@@ -85,9 +92,9 @@ fn key_table(rows: &[KeyRow], now: i64) -> String {
             "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
             row.kid,
             KeyState::of(&row.times(), now).name(),
-            time(row.created_at),
-            time(row.activates_at),
-            row.retires_at.map_or_else(|| "-".to_owned(), time),
+            utc(row.created_at),
+            utc(row.activates_at),
+            row.retires_at.map_or_else(|| "-".to_owned(), utc),
         ));
     }
     if rows.is_empty() {

@@ -5,6 +5,7 @@
 //! `badge/`; services use `db`, `clock` and the domain types, never routes, pages or HTTP.
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod badge;
 pub mod cli;
@@ -15,7 +16,10 @@ pub mod error;
 pub mod http;
 pub mod launch;
 pub mod mail;
+pub mod metrics;
+pub mod routes;
 pub mod secret;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

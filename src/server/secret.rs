@@ -34,6 +34,13 @@ impl AuthSecret {
         if value.len() < MIN_SECRET_BYTES {
             return Err(SecretError::TooShort(value.len()));
         }
+        if value.trim() != value {
+            // Used as given: the spaces are part of the secret every verifier must hold.
+            tracing::warn!(
+                "the secret begins or ends with whitespace; it is used byte for byte, so every \
+                 backend verifying badges must use exactly the same bytes"
+            );
+        }
         Ok(Self(Arc::new(value.into_bytes().into())))
     }
 
@@ -45,7 +52,17 @@ impl AuthSecret {
             source,
         };
         match fs::read_to_string(path) {
-            Ok(stored) => return Self::parse(stored.trim().to_owned()),
+            Ok(stored) => {
+                if open_to_others(path) {
+                    tracing::warn!(
+                        path = %path.display(),
+                        "the stored AUTH_SECRET file can be read or changed by other users; \
+                         run `chmod 600 {}`",
+                        path.display()
+                    );
+                }
+                return Self::parse(stored.trim().to_owned());
+            }
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(io_error("reading", e))
             }
@@ -53,7 +70,7 @@ impl AuthSecret {
         }
         let secret = random_token();
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error("creating the folder of", e))?;
+            create_private_dir(dir).map_err(|e| io_error("creating the folder of", e))?;
         }
         write_private(path, secret.as_bytes()).map_err(|e| io_error("writing", e))?;
         tracing::warn!(
@@ -67,6 +84,27 @@ impl AuthSecret {
     pub fn expose(&self) -> &[u8] {
         self.0.expose_secret()
     }
+}
+
+/// True when the group or other users have any access to the file (`chmod 600` ends that).
+#[cfg(unix)]
+fn open_to_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn open_to_others(_path: &Path) -> bool {
+    false
+}
+
+/// Creates `dir` and any missing parents with mode 0700; folders that exist keep their mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
@@ -102,6 +140,42 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_made_for_a_generated_secret_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/auth-secret");
+
+        AuthSecret::load_or_generate(&path).unwrap();
+
+        let mode = fs::metadata(dir.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_secret_file_other_users_can_read_or_change_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth-secret");
+        fs::write(&path, "s".repeat(40)).unwrap();
+        let cases = [
+            (0o600, false),
+            (0o400, false),
+            (0o640, true),
+            (0o604, true),
+            (0o620, true),
+        ];
+        for (mode, exposed) in cases {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(open_to_others(&path), exposed, "{mode:o}");
         }
     }
 

@@ -1,69 +1,36 @@
 //! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`,
 //! so `main` and the integration tests start exactly the same app.
 
-use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
+use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use axum::{
-    http::{header, HeaderValue},
-    middleware, Router,
-};
+use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_cookies::CookieManagerLayer;
-use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 
-use crate::{
-    app::{shell, App},
-    server::{
-        accounts::{passwords::PasswordHasher, rate_limit::RateLimits, Accounts},
-        api,
-        badge::{
-            signing_keys::{self, life_cycle::Timings, KeyRing},
-            BadgeKeys,
-        },
-        config::{Config, JwtAlgorithm},
-        db,
-        http::{origin::require_trusted_origin, session_cookie::SessionCookie},
-        mail,
-        secret::AuthSecret,
-        state::{AppServices, AppState},
+use crate::server::{
+    accounts::{passwords::PasswordHasher, rate_limit::RateLimits, Accounts},
+    badge::{
+        signing_keys::{self, life_cycle::Timings, KeyRing},
+        BadgeKeys,
     },
-    wire::VaultUrl,
+    config::{Config, JwtAlgorithm},
+    db,
+    http::session_cookie::SessionCookie,
+    mail, metrics, routes,
+    secret::AuthSecret,
+    serve::{self, Draining, ServeSettings},
+    state::{AppServices, AppState},
 };
-
-/// Largest request body accepted anywhere; sign-in forms are a few hundred bytes.
-const MAX_BODY_BYTES: usize = 64 * 1024;
 
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
-
-/// No framing (clickjacking), no plugins, forms and `<base>` only to ourselves, and requests from
-/// the page only to ourselves (and the external vault). Scripts are not restricted here because
-/// Leptos hydrates through an inline bootstrap script.
-fn content_security_policy(vault_url: Option<&str>) -> HeaderValue {
-    let vault = vault_url
-        .and_then(|url| url::Url::parse(url).ok())
-        .map(|url| format!(" {}", url.origin().ascii_serialization()))
-        .unwrap_or_default();
-    // Under `cargo leptos watch` the page also opens the live-reload WebSocket on its own port.
-    let live_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        " ws:"
-    } else {
-        ""
-    };
-    let policy = format!(
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; \
-         connect-src 'self'{vault}{live_reload}"
-    );
-    // An origin is ASCII without control characters, so the header value is always valid.
-    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"))
-}
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     port: u16,
+    settings: ServeSettings,
+    draining: Draining,
 }
 
 impl Application {
@@ -127,10 +94,25 @@ impl Application {
             url = %state.config.site_origin(),
             "listening"
         );
+        if let Some(addr) = state.config.operations.metrics_addr {
+            metrics::serve(addr, state.clone()).await?;
+        }
+        let open_files = serve::raise_open_files_limit();
+        let settings = ServeSettings {
+            max_connections: state
+                .config
+                .operations
+                .max_connections
+                .unwrap_or_else(|| serve::default_max_connections(open_files)),
+            shutdown_timeout: state.config.operations.shutdown_timeout,
+        };
+        let draining = Draining::default();
         Ok(Self {
             listener,
-            router: router(state),
+            router: routes::router(state, draining.clone()),
             port: bound.port(),
+            settings,
+            draining,
         })
     }
 
@@ -144,65 +126,26 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes, then finishes in-flight requests (for embedding the app).
+    /// Serves until `stop` completes, then drains (see `serve`): requests still arriving are
+    /// answered with `Connection: close`, and whatever is open after `SHUTDOWN_TIMEOUT` is
+    /// dropped.
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.settings,
+            self.draining,
+            stop,
         )
-        .with_graceful_shutdown(stop)
-        .await
+        .await;
+        Ok(())
     }
 }
 
 /// Every route of the app: JSON API, server functions, SSR pages, static files.
-fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    Router::new()
-        .merge(api::router(&state))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                let vault = VaultUrl(state.config.vault_url.clone());
-                move || {
-                    provide_context(state.clone());
-                    provide_context(vault.clone());
-                }
-            },
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_trusted_origin,
-        ))
-        .layer(CookieManagerLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        // Browser-safety headers on every response (a handler may set a stricter one).
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(state.config.vault_url.as_deref()),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .with_state(state)
-}
-
 /// The badge keys of the configured mode. Stored signing keys are sealed again under the current
 /// secret in either mode; in EdDSA mode a key is made sure to sign, and the key set is kept
 /// fresh in the background.

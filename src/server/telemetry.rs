@@ -1,5 +1,6 @@
-//! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`). A filter that cannot
-//! be parsed stops start-up like any other bad setting, instead of being silently replaced.
+//! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`), as text (colours only
+//! on a terminal) or one JSON object per line (`LOG_FORMAT=json`, for log shippers). A bad value
+//! stops start-up like any other bad setting, instead of being silently replaced.
 
 use std::io::IsTerminal;
 
@@ -9,14 +10,28 @@ use crate::server::config::ConfigError;
 
 const DEFAULT_FILTER: &str = "info";
 
-/// Starts logging with `RUST_LOG` from the environment (read `.env` first).
+/// Starts logging with `RUST_LOG` and `LOG_FORMAT` from the environment (read `.env` first).
 pub fn init_from_env() -> Result<(), ConfigError> {
-    init(std::env::var("RUST_LOG").ok().as_deref())
+    let json = match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
+        None | Some("" | "text") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "LOG_FORMAT",
+                format!("must be text or json, got {other:?}"),
+            ))
+        }
+    };
+    install(std::env::var("RUST_LOG").ok().as_deref(), json)
 }
 
-/// Installs the global subscriber with `filter` (`None` or blank: `info`); later calls are
-/// no-ops (tests start many apps in one process).
+/// Installs the global text subscriber with `filter` (`None` or blank: `info`); later calls
+/// are no-ops (tests start many apps in one process).
 pub fn init(filter: Option<&str>) -> Result<(), ConfigError> {
+    install(filter, false)
+}
+
+fn install(filter: Option<&str>, json: bool) -> Result<(), ConfigError> {
     let filter = filter.map(str::trim).filter(|f| !f.is_empty());
     let filter = EnvFilter::try_new(filter.unwrap_or(DEFAULT_FILTER)).map_err(|e| {
         ConfigError::new(
@@ -24,12 +39,13 @@ pub fn init(filter: Option<&str>) -> Result<(), ConfigError> {
             format!("is not a log filter like info or badge=debug,warn ({e})"),
         )
     })?;
-    let _ = fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colours for a person at a terminal, plain text for files and log shippers.
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    let logs = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json {
+        logs.json().flatten_event(true).try_init()
+    } else {
+        // Colours for a person at a terminal, plain text for files and pipes.
+        logs.with_ansi(std::io::stderr().is_terminal()).try_init()
+    };
     Ok(())
 }
 

@@ -235,6 +235,8 @@ async fn every_bad_badge_is_401_invalid_token_and_the_server_stays_healthy() {
         ("missing exp", with(json!({ "exp": null }))),
         ("missing sub", with(json!({ "sub": null }))),
         ("missing email", with(json!({ "email": null }))),
+        ("empty email", with(json!({ "email": "" }))),
+        ("a crit header", sign_with_crit(&good, secret)),
         ("not three segments", "abc.def".to_owned()),
         ("not base64", "!!!.@@@.###".to_owned()),
         ("JSON that is not an object", not_an_object),
@@ -294,6 +296,52 @@ fn hmac_sha256_sign(header: &str, payload: &str, secret: &[u8]) -> String {
     mac.update(format!("{header}.{payload}").as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{header}.{payload}.{signature}")
+}
+
+/// A valid HS256 badge whose header says the `exp` header parameter is critical (RFC 7515).
+fn sign_with_crit(claims: &Value, secret: &[u8]) -> String {
+    let header = Header {
+        crit: Some(vec!["exp".into()]),
+        ..Header::new(Algorithm::HS256)
+    };
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+#[tokio::test]
+async fn a_badge_naming_critical_header_parameters_or_an_empty_email_is_401_saying_why() {
+    let app = spawn_app().await;
+    let secret = TEST_SECRET.as_bytes();
+    let good = claims_for(&app);
+    let mut empty_email = good.clone();
+    empty_email["email"] = json!("");
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let crit_null = hmac_sha256_sign(
+        &b64(&json!({ "alg": "HS256", "typ": "JWT", "crit": null })),
+        &b64(&good),
+        secret,
+    );
+    let cases = [
+        (sign_with_crit(&good, secret), "critical header parameters"),
+        (crit_null, "critical header parameters"),
+        (
+            sign(Algorithm::HS256, &empty_email, secret),
+            "missing the required claim email",
+        ),
+    ];
+
+    assert_eq!(
+        app.hello_status(&sign(Algorithm::HS256, &good, secret))
+            .await,
+        200
+    );
+    for (token, reason) in cases {
+        assert_eq!(app.hello_status(&token).await, 401, "{reason}");
+        let response = hello(&app, Some(&format!("Bearer {token}"))).await;
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_token");
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(description.contains(reason), "{reason}: {description}");
+    }
 }
 
 #[tokio::test]

@@ -1,12 +1,20 @@
 //! The command line against a live deployment's database: `badge keys list|rotate|revoke`, and
-//! the help and version every command line owes its operator.
+//! the help and version every command line owes its operator. The other operator commands
+//! (`migrate`, `users`, `sessions`, `config`) are in `cli/admin.rs`.
 
 use std::process::Command;
 
 use crate::helpers::{spawn_app_with, TEST_SECRET};
 
+mod admin;
+
 /// Runs `badge ARGS` with the deployment's settings; returns (success, stdout, stderr).
 fn badge(db_url: &str, args: &[&str]) -> (bool, String, String) {
+    badge_with(db_url, &[], args)
+}
+
+/// `badge ARGS` with the deployment's settings and `vars` on top.
+fn badge_with(db_url: &str, vars: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
     let cwd = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_badge"))
         .current_dir(cwd.path())
@@ -15,6 +23,7 @@ fn badge(db_url: &str, args: &[&str]) -> (bool, String, String) {
         .env("AUTH_SECRET", TEST_SECRET)
         .env("JWT_ALGORITHM", "EdDSA")
         .env("RUST_LOG", "warn")
+        .envs(vars.iter().copied())
         .args(args)
         .output()
         .expect("the binary runs");
@@ -88,11 +97,24 @@ async fn revoking_an_unknown_key_is_one_line_naming_it() {
 }
 
 #[test]
-fn help_names_the_commands_and_version_the_release() {
+fn help_lists_every_command() {
     let (ok, help, _) = badge("sqlite::memory:", &["--help"]);
     assert!(ok);
-    assert!(help.contains("serve") && help.contains("keys"), "{help}");
+    for command in ["serve", "keys", "migrate", "users", "sessions", "config"] {
+        assert!(help.contains(command), "{command} in {help}");
+    }
 
+    let (ok, help, _) = badge("sqlite::memory:", &["users", "--help"]);
+    assert!(ok);
+    assert!(help.contains("list") && help.contains("delete"), "{help}");
+
+    let (ok, help, _) = badge("sqlite::memory:", &["sessions", "--help"]);
+    assert!(ok);
+    assert!(help.contains("revoke"), "{help}");
+}
+
+#[test]
+fn version_names_the_release() {
     let (ok, version, _) = badge("sqlite::memory:", &["--version"]);
     assert!(ok);
     assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");

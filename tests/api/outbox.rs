@@ -1,74 +1,15 @@
 //! The outbox's guarantees: a mail survives an SMTP outage and a restart of the app, and is
 //! delivered exactly once, also when two instances share the database.
 
-use std::{
-    process::{Child, Command},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use sqlx::Row;
 
 use crate::{
-    helpers::{
-        client_from, post_form, spawn_app_on, unique_email, TestDatabase, PASSWORD, TEST_SECRET,
-    },
+    helpers::{client_from, post_form, spawn_app_on, unique_email, TestDatabase, PASSWORD},
+    process::Process,
     smtp_sink::SmtpSink,
 };
-
-/// The real binary, serving on a free port until killed.
-struct Process {
-    child: Child,
-    address: String,
-    _cwd: tempfile::TempDir,
-}
-
-impl Process {
-    async fn start(database_url: &str, smtp_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let cwd = tempfile::tempdir().unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_badge"))
-            .current_dir(cwd.path())
-            .env_clear()
-            .env("AUTH_SECRET", TEST_SECRET)
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("SMTP_URL", smtp_url)
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("the binary starts");
-        let address = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !reqwest::get(format!("{address}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            assert!(
-                Instant::now() < deadline,
-                "the binary never answered /healthz"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Self {
-            child,
-            address,
-            _cwd: cwd,
-        }
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
 
 /// Polls the outbox until `done` holds for its rows (fails after 30 s).
 async fn wait_for_outbox(
@@ -103,7 +44,7 @@ async fn a_mail_queued_while_smtp_is_down_is_delivered_once_after_both_restart()
     let database = TestDatabase::create().await;
     let mut sink = SmtpSink::start();
     sink.stop();
-    let app = Process::start(database.url(), &sink.url()).await;
+    let app = Process::start(database.url(), &[("SMTP_URL", &sink.url())], "").await;
     let email = unique_email();
     let browser = client_from(Some(&app.address));
     let signed_up = post_form(
@@ -123,7 +64,7 @@ async fn a_mail_queued_while_smtp_is_down_is_delivered_once_after_both_restart()
 
     app.kill();
     sink.restart();
-    let _restarted = Process::start(database.url(), &sink.url()).await;
+    let _restarted = Process::start(database.url(), &[("SMTP_URL", &sink.url())], "").await;
 
     sink.wait_for(&email, 1).await;
     wait_for_outbox(&db, "sent", |rows| {

@@ -205,3 +205,56 @@ async fn a_plain_html_form_sign_up_redirects_home_on_success_and_back_with_the_e
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_fullwidth_spelling_of_a_taken_email_is_the_same_account() {
+    let app = spawn_app().await;
+    assert_eq!(app.sign_up("ada@example.com", PASSWORD).await.status(), 200);
+
+    let fullwidth = "\u{ff41}\u{ff44}\u{ff41}@example.com";
+    let response = crate::helpers::client_from(Some(&app.address))
+        .post(app.url("/api/auth/sign-up"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[("email", fullwidth), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 409);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "email_taken");
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn an_email_with_invisible_or_bidi_characters_is_400_naming_the_email_field() {
+    let app = spawn_app().await;
+
+    for email in [
+        "ada\u{202e}@example.com",
+        "ada\u{200b}@example.com",
+        "\u{feff}ada@example.com",
+    ] {
+        let response = app.sign_up(email, PASSWORD).await;
+
+        assert_eq!(response.status(), 400, "{email:?}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "validation", "{body}");
+        assert_eq!(body["field"], "email", "{body}");
+        assert!(
+            body.to_string().contains("invisible or direction-changing"),
+            "{body}"
+        );
+    }
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(count, 0);
+}

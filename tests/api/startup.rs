@@ -119,8 +119,84 @@ fn bound_to_all_interfaces_without_site_url_start_up_warns_to_set_it() {
     );
 }
 
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    metadata.permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn under_umask_000_the_data_folder_the_database_and_its_wal_are_private() {
+    use std::time::{Duration, Instant};
+    // With AUTH_SECRET the database creates `data/`; without, the generated secret does.
+    for secret in [Some("s".repeat(32)), None] {
+        let cwd = tempfile::tempdir().unwrap();
+        let vars: Vec<(&str, &str)> = secret.iter().map(|s| ("AUTH_SECRET", s.as_str())).collect();
+
+        let lines = log_until_listening_in(cwd.path(), "umask 000;", &vars, |data| {
+            // SQLite makes the WAL on the first write; give it a moment after "listening".
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !data.join("badge.db-wal").exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+
+        let data = cwd.path().join("data");
+        assert!(lines.iter().any(|l| l.contains("listening")), "{lines:#?}");
+        let shown = |mode: u32| format!("{mode:o}");
+        assert_eq!(shown(mode(&data)), "700", "data/ ({secret:?})");
+        assert_eq!(shown(mode(&data.join("badge.db"))), "600", "badge.db");
+        for extra in ["badge.db-wal", "badge.db-shm", "auth-secret"] {
+            if data.join(extra).exists() {
+                assert_eq!(shown(mode(&data.join(extra))), "600", "{extra}");
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stored_auth_secret_other_users_can_read_is_warned_about_naming_chmod_600() {
+    use std::os::unix::fs::PermissionsExt;
+    for (file_mode, warned) in [(0o644, true), (0o600, false)] {
+        let cwd = tempfile::tempdir().unwrap();
+        let secret = cwd.path().join("data/auth-secret");
+        std::fs::create_dir(cwd.path().join("data")).unwrap();
+        std::fs::write(&secret, "s".repeat(40)).unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(file_mode)).unwrap();
+
+        let lines = log_until_listening_in(cwd.path(), "", &[], |_| {});
+
+        assert!(lines.iter().any(|l| l.contains("listening")), "{lines:#?}");
+        let warning = lines.iter().find(|l| l.contains("chmod 600"));
+        assert_eq!(warning.is_some(), warned, "{file_mode:o}: {lines:#?}");
+        if let Some(warning) = warning {
+            assert!(warning.contains("WARN"), "{warning}");
+            assert!(warning.contains("data/auth-secret"), "{warning}");
+        }
+    }
+}
+
 /// Starts the real binary in a scratch folder and returns its log lines up to "listening".
 fn log_until_listening(vars: &[(&str, &str)]) -> Vec<String> {
+    let cwd = tempfile::tempdir().unwrap();
+    let secret = "s".repeat(32);
+    let mut all = vec![("AUTH_SECRET", secret.as_str())];
+    all.extend_from_slice(vars);
+    log_until_listening_in(cwd.path(), "", &all, |_| {})
+}
+
+/// Starts the real binary in `cwd` through `sh` (so `shell_prefix`, e.g. `umask 000;`, applies
+/// to it) with only `vars` set, collects its log lines up to "listening", calls `while_running`
+/// with the `data/` folder, and stops it.
+fn log_until_listening_in(
+    cwd: &std::path::Path,
+    shell_prefix: &str,
+    vars: &[(&str, &str)],
+    while_running: impl FnOnce(&std::path::Path),
+) -> Vec<String> {
     use std::{
         io::{BufRead, BufReader},
         process::Stdio,
@@ -128,11 +204,12 @@ fn log_until_listening(vars: &[(&str, &str)]) -> Vec<String> {
         time::Duration,
     };
 
-    let cwd = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_badge"))
-        .current_dir(cwd.path())
+    let mut child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{shell_prefix} exec \"$0\""))
+        .arg(env!("CARGO_BIN_EXE_badge"))
+        .current_dir(cwd)
         .env_clear()
-        .env("AUTH_SECRET", "s".repeat(32))
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .envs(vars.iter().copied())
         .stderr(Stdio::piped())
@@ -155,6 +232,7 @@ fn log_until_listening(vars: &[(&str, &str)]) -> Vec<String> {
             break;
         }
     }
+    while_running(&cwd.join("data"));
     let _ = child.kill();
     let _ = child.wait();
     seen

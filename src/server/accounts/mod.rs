@@ -92,6 +92,7 @@ impl Accounts {
     ) -> Result<Option<SessionToken>, AccountError> {
         // Cheap early answer for the common case; the insert below is what guarantees uniqueness.
         if users::find_by_email(&self.db, email).await?.is_some() {
+            sign_up_outcome("email_taken");
             return Err(AccountError::EmailTaken);
         }
         let password_hash = self.hasher.hash(password).await?;
@@ -104,7 +105,8 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         match users::insert(&mut *tx, &user, &password_hash).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(AccountError::EmailTaken)
+                sign_up_outcome("email_taken");
+                return Err(AccountError::EmailTaken);
             }
             other => other?,
         }
@@ -118,6 +120,7 @@ impl Accounts {
         tx.commit().await?;
         self.mail.wake_delivery();
 
+        sign_up_outcome("created");
         tracing::info!(user_id = %user.id, "account created");
         Ok(token)
     }
@@ -142,6 +145,7 @@ impl Accounts {
                 row.user
             }
             _ => {
+                sign_in_outcome("invalid_credentials");
                 tracing::info!("sign-in failed");
                 return Err(AccountError::InvalidCredentials);
             }
@@ -149,9 +153,11 @@ impl Accounts {
         if self.verification_required && !user.email_verified {
             // The right password: a fresh link helps the owner (the caller limits attempts).
             self.send_verification(&user).await?;
+            sign_in_outcome("email_not_verified");
             return Err(AccountError::EmailNotVerified);
         }
         let token = sessions::create(&self.db, &user.id, self.session_ttl, client).await?;
+        sign_in_outcome("success");
         tracing::info!(user_id = %user.id, "signed in");
         Ok(token)
     }
@@ -171,6 +177,11 @@ impl Accounts {
         Ok(())
     }
 
+    /// Password checks waiting for a hashing thread (a metric).
+    pub fn hash_queue_length(&self) -> usize {
+        self.hasher.queue_length()
+    }
+
     /// Gives sessions made before sessions had ids one of their own (start-up, after migrating).
     pub async fn assign_missing_session_ids(&self) -> Result<u64, AccountError> {
         Ok(sessions::assign_missing_ids(&self.db).await?)
@@ -181,4 +192,12 @@ impl Accounts {
         email_tokens::prune_expired(&self.db).await?;
         Ok(sessions::prune_expired(&self.db).await?)
     }
+}
+
+fn sign_in_outcome(outcome: &'static str) {
+    metrics::counter!("badge_sign_ins_total", "outcome" => outcome).increment(1);
+}
+
+fn sign_up_outcome(outcome: &'static str) {
+    metrics::counter!("badge_sign_ups_total", "outcome" => outcome).increment(1);
 }

@@ -27,6 +27,7 @@ async fn issue_badge(
         .badges
         .mint(&user.id, &user.email, user.email_verified)
         .map_err(Error::internal)?;
+    metrics::counter!("badge_badges_minted_total").increment(1);
     // A bearer credential: never stored by the browser or any cache on the way.
     let mut response = Json(BadgeAnswer { token }).into_response();
     response

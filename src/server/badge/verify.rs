@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{
     claims::Claims,
+    header::{self, HeaderRefusal},
     keys::{BadgeKeys, Signer, LEEWAY_SECS},
 };
 use crate::server::clock::unix_now;
@@ -30,6 +31,9 @@ pub enum BadgeError {
     WrongAudience,
     #[error("The token is missing the required claim {0}")]
     MissingClaim(String),
+    /// Any `crit` header: we understand no extension (RFC 7515 §4.1.11).
+    #[error("The token names critical header parameters we do not support")]
+    CriticalHeader,
     #[error("The token names no key (kid)")]
     MissingKeyId,
     #[error("The token's key is not one of ours")]
@@ -40,8 +44,8 @@ pub enum BadgeError {
     Malformed,
 }
 
-/// The payload as received: every field optional, so a missing claim is reported by name
-/// rather than as a parse error.
+/// The payload as received: every field optional, so a missing claim (or an empty `sub` or
+/// `email`, which names no one) is reported by name rather than as a parse error.
 #[derive(Deserialize)]
 struct ReceivedClaims {
     sub: Option<String>,
@@ -58,12 +62,12 @@ impl TryFrom<ReceivedClaims> for Claims {
 
     fn try_from(received: ReceivedClaims) -> Result<Self, BadgeError> {
         let missing = |name: &str| BadgeError::MissingClaim(name.into());
+        let text = |value: Option<String>, name| {
+            value.filter(|v| !v.is_empty()).ok_or_else(|| missing(name))
+        };
         Ok(Self {
-            sub: received
-                .sub
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| missing("sub"))?,
-            email: received.email.ok_or_else(|| missing("email"))?,
+            sub: text(received.sub, "sub")?,
+            email: text(received.email, "email")?,
             // Badges minted before the claim existed say nothing: not verified.
             email_verified: received.email_verified.unwrap_or(false),
             iat: received.iat.ok_or_else(|| missing("iat"))?,
@@ -80,6 +84,10 @@ impl BadgeKeys {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BadgeError::TooLarge);
         }
+        header::check(token).map_err(|refusal| match refusal {
+            HeaderRefusal::Unreadable => BadgeError::Malformed,
+            HeaderRefusal::Critical => BadgeError::CriticalHeader,
+        })?;
         let received = match &self.signer {
             Signer::Hs256 { decoding, .. } => self.decode_with_any(token, decoding)?,
             Signer::EdDsa(ring) => {
@@ -147,6 +155,7 @@ fn classify(kind: ErrorKind) -> BadgeError {
 mod tests {
     use super::*;
 
+    use serde_json::{json, Value};
     use std::time::Duration;
 
     const ISSUER: &str = "http://127.0.0.1:3000";
@@ -245,6 +254,39 @@ mod tests {
             old.verify(&mint_for_ada(&rotated)).await,
             Err(BadgeError::BadSignature)
         );
+    }
+
+    /// A badge `keys(ISSUER, None)` accepts, but with this header and email.
+    fn signed(header: Value, email: &str) -> String {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+        let now = unix_now();
+        let claims = json!({ "sub": "user-1", "email": email, "iat": now, "exp": now + 600,
+            "iss": ISSUER });
+        let b64 = |part: Value| B64.encode(part.to_string());
+        let message = format!("{}.{}", b64(header), b64(claims));
+        let key = jsonwebtoken::EncodingKey::from_secret("k".repeat(40).as_bytes());
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256);
+        format!("{message}.{}", signature.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_token_naming_critical_header_parameters_is_refused() {
+        let (keys, ada) = (keys(ISSUER, None), "ada@example.com");
+        let control = keys.verify(&signed(json!({ "alg": "HS256" }), ada)).await;
+        assert!(control.is_ok(), "{control:?}");
+        for crit in [json!(["exp"]), json!([]), Value::Null] {
+            let header = json!({ "alg": "HS256", "crit": crit.clone(), "exp": 1 });
+            let refused = keys.verify(&signed(header, ada)).await;
+            assert_eq!(refused, Err(BadgeError::CriticalHeader), "{crit}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_email_claim_is_refused_like_a_missing_one() {
+        let refused = keys(ISSUER, None)
+            .verify(&signed(json!({ "alg": "HS256" }), ""))
+            .await;
+        assert_eq!(refused, Err(BadgeError::MissingClaim("email".into())));
     }
 
     #[tokio::test]

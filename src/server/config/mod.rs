@@ -12,9 +12,11 @@ use parse::{
 };
 
 mod mail;
+mod operations;
 mod parse;
 
 pub use mail::MailConfig;
+pub use operations::OperationsConfig;
 
 /// Where the generated secret is kept when `AUTH_SECRET` is not given.
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
@@ -68,6 +70,7 @@ pub struct Config {
     /// Sign-in/sign-up rate limits (`AUTH_RATE_LIMIT`, default on; off only for load tests).
     pub rate_limit: bool,
     pub mail: MailConfig,
+    pub operations: OperationsConfig,
 }
 
 impl Config {
@@ -98,9 +101,12 @@ impl Config {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         validate_database_url(&database_url)?;
 
-        let auth_secret = match var("AUTH_SECRET") {
+        // Secrets are used byte for byte, spaces included (the same bytes the other backends
+        // hold); only an empty value counts as unset.
+        let secret_var = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let auth_secret = match secret_var("AUTH_SECRET") {
             Some(value) => AuthSecret::parse(value).map_err(secret_error("AUTH_SECRET"))?,
-            None => match var("BETTER_AUTH_SECRET") {
+            None => match secret_var("BETTER_AUTH_SECRET") {
                 Some(value) => {
                     AuthSecret::parse(value).map_err(secret_error("BETTER_AUTH_SECRET"))?
                 }
@@ -109,6 +115,7 @@ impl Config {
             },
         };
 
+        // A list: spaces around its commas are formatting (documented).
         let auth_secret_previous = var("AUTH_SECRET_PREVIOUS")
             .map(|list| {
                 list.split(',')
@@ -200,6 +207,7 @@ impl Config {
             trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?.unwrap_or(false),
             rate_limit: parse_bool("AUTH_RATE_LIMIT", var("AUTH_RATE_LIMIT"))?.unwrap_or(true),
             mail: MailConfig::from_vars(var)?,
+            operations: OperationsConfig::from_vars(var)?,
         })
     }
 

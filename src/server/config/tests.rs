@@ -154,3 +154,10 @@ fn bad_mail_settings_name_their_variable() {
         assert!(error.to_string().contains(var), "{var}={value}: {error}");
     }
 }
+
+#[test]
+fn the_auth_secret_is_used_byte_for_byte() {
+    let padded = format!(" {} ", "s".repeat(32));
+    let c = config(&[("AUTH_SECRET", padded.as_str())]).unwrap();
+    assert_eq!(c.auth_secret.expose(), padded.as_bytes());
+}

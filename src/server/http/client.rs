@@ -30,17 +30,18 @@ pub fn client_info(parts: &Parts, trust_proxy: bool) -> ClientInfo {
 }
 
 /// The socket peer, or with `TRUST_PROXY=true` the right-most `X-Forwarded-For` entry: the one
-/// your own proxy appended (entries to its left are whatever the client claimed).
+/// your own proxy appended (entries to its left are whatever the client claimed). Exactly that
+/// entry: if it is not an address, the peer counts, never an entry further left (which the
+/// client would choose).
 fn client_ip(parts: &Parts, peer: Option<IpAddr>, trust_proxy: bool) -> IpAddr {
     let forwarded = || {
-        parts
+        let last_header = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
-            .next_back()
+            .next_back()?;
+        let last_entry = last_header.to_str().ok()?.rsplit(',').next()?;
+        last_entry.trim().parse::<IpAddr>().ok()
     };
     trust_proxy
         .then(forwarded)

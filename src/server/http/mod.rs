@@ -3,6 +3,9 @@
 //! context. Uses the services; never imported by them.
 
 pub mod client;
+pub mod csp;
+pub mod edge;
+pub mod form_guard;
 pub mod origin;
 pub mod server_fn;
 pub mod session_cookie;

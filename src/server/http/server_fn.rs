@@ -61,10 +61,11 @@ impl AuthCall {
         }
     }
 
-    /// Counts a password check against the per-IP and per-email limits, as sign-in does.
-    pub fn limit_password_check(&self, email: &str) -> Result<(), Error> {
+    /// Counts an attempt on the account with `email` against the per-IP limit and the
+    /// account's limits (per client, and the ceiling), as sign-in does.
+    pub fn limit_account_attempt(&self, email: &str) -> Result<(), Error> {
         self.state.limits.check_ip(self.client.ip)?;
-        self.state.limits.check_email(email)?;
+        self.state.limits.check_email(email, self.client.ip)?;
         Ok(())
     }
 }

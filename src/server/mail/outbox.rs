@@ -66,6 +66,13 @@ pub async fn claim(db: &Db, lease: Duration, limit: i64) -> sqlx::Result<Vec<Cla
     .await
 }
 
+/// Mails waiting to be sent (a metric).
+pub async fn backlog(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        .fetch_one(db)
+        .await
+}
+
 /// Marks a mail delivered and erases its text (it carried a live link).
 pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
     sqlx::query(

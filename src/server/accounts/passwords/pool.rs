@@ -33,6 +33,8 @@ pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     /// Verified when the email is unknown, so that costs the same as a wrong password.
     dummy_hash: Arc<str>,
+    /// Jobs waiting for a hashing thread (the metrics' queue length).
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl PasswordHasher {
@@ -50,12 +52,18 @@ impl PasswordHasher {
             pool: Arc::new(pool),
             permits: Arc::new(Semaphore::new(cpus)),
             dummy_hash: dummy_hash.into(),
+            waiting: Arc::default(),
         })
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.expose().to_owned();
         Ok(self.run(move || hash_now(&password)).await??)
+    }
+
+    /// How many hashing jobs are waiting for a thread now.
+    pub fn queue_length(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no user.
@@ -76,11 +84,11 @@ impl PasswordHasher {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| HashError::Closed)?;
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let _permit = permit.map_err(|_| HashError::Closed)?;
         let span = tracing::Span::current();
         let (done, result) = oneshot::channel();
         self.pool.spawn(move || {

@@ -1,0 +1,173 @@
+//! The operator's commands beside serving and the signing keys: `badge migrate`, `badge users
+//! list|delete`, `badge sessions revoke` and `badge config`. Each prints its result on stdout;
+//! a failure is an error that `launch` prints as one line.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+
+use crate::{
+    domain::Email,
+    server::{
+        accounts::{email_tokens, sessions, users},
+        clock::unix_now,
+        config::Config,
+        db::{self, Db},
+    },
+};
+
+mod settings;
+
+pub use settings::config_lines;
+
+/// Unix seconds as a UTC time, e.g. `2026-11-25T10:00:00Z`.
+pub fn utc(secs: i64) -> String {
+    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+/// The commands' connection: the server's migrations run first, as at start-up.
+async fn connect(config: &Config) -> anyhow::Result<Db> {
+    db::connect(&config.database_url, Some(2)).await
+}
+
+/// `badge migrate`: applies the pending migrations and names the latest.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = connect(config).await?;
+    let applied: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(&db)
+    .await
+    .context("reading the applied migrations")?;
+    let latest = applied.last().map_or_else(
+        || "none".to_owned(),
+        |(version, description)| format!("{version} {description}"),
+    );
+    println!(
+        "{} is at the latest migration: {} applied (the last: {latest})",
+        db::redacted(&config.database_url),
+        applied.len(),
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// A user as `badge users list` shows it.
+#[derive(sqlx::FromRow)]
+struct ListedUser {
+    id: String,
+    email: String,
+    email_verified_at: Option<i64>,
+    created_at: i64,
+    sessions: i64,
+}
+
+/// `badge users list`: one line per user, oldest first, with a header.
+pub async fn list_users(config: &Config) -> anyhow::Result<()> {
+    let db = connect(config).await?;
+    let rows: Vec<ListedUser> = sqlx::query_as(
+        "SELECT u.id, u.email, u.email_verified_at, u.created_at, \
+         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS sessions \
+         FROM users u ORDER BY u.created_at, u.email",
+    )
+    .bind(unix_now())
+    .fetch_all(&db)
+    .await
+    .context("reading the users")?;
+    print!("{}", user_table(&rows));
+    db.close().await;
+    Ok(())
+}
+
+fn user_table(rows: &[ListedUser]) -> String {
+    let width = rows
+        .iter()
+        .map(|row| row.email.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("EMAIL".len());
+    let line = |id: &str, email: &str, verified: &str, created: &str, sessions: &str| {
+        format!("{id:<36}  {email:<width$}  {verified:<8}  {created:<20}  {sessions}\n")
+    };
+    let mut table = line("ID", "EMAIL", "VERIFIED", "CREATED", "SESSIONS");
+    for row in rows {
+        let verified = if row.email_verified_at.is_some() {
+            "yes"
+        } else {
+            "no"
+        };
+        table.push_str(&line(
+            &row.id,
+            &row.email,
+            verified,
+            &utc(row.created_at),
+            &row.sessions.to_string(),
+        ));
+    }
+    if rows.is_empty() {
+        table.push_str("(no users yet: accounts are made by signing up)\n");
+    }
+    table
+}
+
+/// The email as accounts store it, or one line naming the problem.
+fn parse_email(raw: &str) -> anyhow::Result<Email> {
+    Email::parse(raw).map_err(|problem| anyhow::anyhow!("{raw:?} is not an email: {problem}"))
+}
+
+/// The id of the user with this email, or the error naming the email.
+async fn user_id(db: &Db, email: &Email) -> anyhow::Result<String> {
+    match users::find_by_email(db, email)
+        .await
+        .context("looking up the user")?
+    {
+        Some(found) => Ok(found.user.id),
+        None => bail!("no user has the email {email}"),
+    }
+}
+
+/// `badge users delete EMAIL`: the user, their sessions and their mailed links, all or nothing.
+pub async fn delete_user(config: &Config, raw_email: &str) -> anyhow::Result<()> {
+    let email = parse_email(raw_email)?;
+    let db = connect(config).await?;
+    let id = user_id(&db, &email).await?;
+    let mut tx = db.begin().await.context("starting a transaction")?;
+    let ended = sessions::delete_all(&mut *tx, &id)
+        .await
+        .context("deleting the sessions")?;
+    email_tokens::delete_for_user(&mut *tx, &id, None)
+        .await
+        .context("deleting the mailed links")?;
+    if !users::delete(&mut *tx, &id)
+        .await
+        .context("deleting the user")?
+    {
+        bail!("no user has the email {email}");
+    }
+    tx.commit().await.context("committing the deletion")?;
+    println!(
+        "deleted {email} (id {id}) with {ended} session(s) and their mailed links; badges \
+         already issued expire within JWT_TTL ({})",
+        humantime::format_duration(config.jwt_ttl),
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// `badge sessions revoke EMAIL`: signs the user out everywhere.
+pub async fn revoke_sessions(config: &Config, raw_email: &str) -> anyhow::Result<()> {
+    let email = parse_email(raw_email)?;
+    let db = connect(config).await?;
+    let id = user_id(&db, &email).await?;
+    let ended = sessions::delete_all(&db, &id)
+        .await
+        .context("deleting the sessions")?;
+    println!(
+        "{email}: {ended} session(s) revoked, signed out everywhere; badges already issued \
+         expire within JWT_TTL ({})",
+        humantime::format_duration(config.jwt_ttl),
+    );
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! The JOSE header as sent, for what jsonwebtoken's `Header` does not check: `crit`.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::{Map, Value};
+
+/// Why a header is refused before its signature is looked at.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum HeaderRefusal {
+    /// The first segment is not a base64url-encoded JSON object.
+    Unreadable,
+    /// It has a `crit` member (whatever its value, even `null` or `[]`): RFC 7515 §4.1.11 says
+    /// a recipient must refuse extensions it does not understand, and we understand none.
+    Critical,
+}
+
+/// Refuses a token whose header names critical parameters (or cannot be read at all).
+pub(super) fn check(token: &str) -> Result<(), HeaderRefusal> {
+    let segment = token.split('.').next().unwrap_or_default();
+    let json = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| HeaderRefusal::Unreadable)?;
+    let header: Map<String, Value> =
+        serde_json::from_slice(&json).map_err(|_| HeaderRefusal::Unreadable)?;
+    if header.contains_key("crit") {
+        return Err(HeaderRefusal::Critical);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_with_header(header: &str) -> String {
+        format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode(header))
+    }
+
+    #[test]
+    fn any_crit_member_is_refused_and_a_plain_header_passes() {
+        let plain = r#"{"alg":"HS256","typ":"JWT"}"#;
+        assert_eq!(check(&token_with_header(plain)), Ok(()));
+        for header in [
+            r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+            r#"{"alg":"HS256","crit":[]}"#,
+            r#"{"alg":"HS256","crit":null}"#,
+            r#"{"alg":"HS256","crit":"b64","b64":false}"#,
+            r#"{"alg":"HS256","crit":1,"crit":2}"#,
+        ] {
+            assert_eq!(
+                check(&token_with_header(header)),
+                Err(HeaderRefusal::Critical),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_that_is_not_a_base64url_json_object_is_unreadable() {
+        for token in [
+            "".to_owned(),
+            "!!!.e30.c2ln".to_owned(),
+            token_with_header("[1,2,3]"),
+            token_with_header("not json"),
+            format!("{}=.e30.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#)),
+        ] {
+            assert_eq!(check(&token), Err(HeaderRefusal::Unreadable), "{token}");
+        }
+    }
+}
