@@ -10,7 +10,6 @@ use crate::{
     domain::Email,
     server::{
         accounts::{email_tokens, sessions, users},
-        clock::unix_now,
         config::Config,
         db::{self, Db},
     },
@@ -34,12 +33,9 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
 /// `badge migrate`: applies the pending migrations and names the latest.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     let db = connect(config).await?;
-    let applied: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version",
-    )
-    .fetch_all(&db)
-    .await
-    .context("reading the applied migrations")?;
+    let applied = db::applied_migrations(&db)
+        .await
+        .context("reading the applied migrations")?;
     let latest = applied.last().map_or_else(
         || "none".to_owned(),
         |(version, description)| format!("{version} {description}"),
@@ -53,34 +49,16 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A user as `badge users list` shows it.
-#[derive(sqlx::FromRow)]
-struct ListedUser {
-    id: String,
-    email: String,
-    email_verified_at: Option<i64>,
-    created_at: i64,
-    sessions: i64,
-}
-
 /// `badge users list`: one line per user, oldest first, with a header.
 pub async fn list_users(config: &Config) -> anyhow::Result<()> {
     let db = connect(config).await?;
-    let rows: Vec<ListedUser> = sqlx::query_as(
-        "SELECT u.id, u.email, u.email_verified_at, u.created_at, \
-         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS sessions \
-         FROM users u ORDER BY u.created_at, u.email",
-    )
-    .bind(unix_now())
-    .fetch_all(&db)
-    .await
-    .context("reading the users")?;
+    let rows = users::overview(&db).await.context("reading the users")?;
     print!("{}", user_table(&rows));
     db.close().await;
     Ok(())
 }
 
-fn user_table(rows: &[ListedUser]) -> String {
+fn user_table(rows: &[users::UserOverview]) -> String {
     let width = rows
         .iter()
         .map(|row| row.email.chars().count())

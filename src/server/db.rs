@@ -57,6 +57,15 @@ pub async fn connect(database_url: &str, max_connections: Option<u32>) -> anyhow
     Ok(pool)
 }
 
+/// The applied migrations (version, description), oldest first.
+pub async fn applied_migrations(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// True when the database answers a trivial query.
 pub async fn is_healthy(db: &Db) -> bool {
     matches!(
@@ -169,19 +178,40 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 
 /// The URL without its password, for error messages.
 pub fn redacted(database_url: &str) -> String {
-    match url::Url::parse(database_url) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        Ok(url) => url.to_string(),
-        Err(_) => "(unparseable URL)".into(),
+    let Ok(mut url) = url::Url::parse(database_url) else {
+        return "(unparseable URL)".into();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    // PostgreSQL also takes `?password=…`.
+    if url.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_the_query_never_appears_either() {
+        let shown = redacted("postgres://app@db.internal/badge?password=hunter2&sslmode=require");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("sslmode=require"));
+    }
 
     #[test]
     fn passwords_never_appear_in_messages() {

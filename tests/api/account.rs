@@ -13,27 +13,6 @@ const FIREFOX_ON_LINUX: &str =
     "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
-/// Another browser signed in as `email`; `user_agent` is what it says it is.
-async fn second_device(app: &TestApp, email: &str, user_agent: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, app.address.parse().unwrap());
-    headers.insert(reqwest::header::USER_AGENT, user_agent.parse().unwrap());
-    let device = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    let response = post_form(
-        &device,
-        &app.url("/api/auth/sign-in"),
-        &[("email", email), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(response.status(), 200, "second device signs in");
-    device
-}
-
 /// The session endpoint's answer for `client`: the user, or null.
 async fn session_of(app: &TestApp, client: &reqwest::Client) -> Value {
     let response = post_form(client, &app.url("/api/auth/session"), &[]).await;
@@ -75,7 +54,7 @@ async fn user_id(app: &TestApp) -> String {
 async fn the_list_marks_exactly_the_callers_session_as_current() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
 
     let listed = sessions_of(&app, &app.client).await;
     let from_laptop = sessions_of(&app, &laptop).await;
@@ -124,7 +103,7 @@ async fn session_ids_are_neither_tokens_nor_their_hashes() {
 async fn revoking_a_session_signs_that_browser_out_at_once() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
     let laptop_id = own_session_id(&app, &laptop).await;
 
     let response = app
@@ -147,8 +126,8 @@ async fn revoking_a_session_signs_that_browser_out_at_once() {
 async fn sign_out_everywhere_else_keeps_only_this_session() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
-    let phone = second_device(&app, &email, "Mozilla/5.0 (iPhone)").await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
+    let phone = app.second_device(&email, "Mozilla/5.0 (iPhone)").await;
 
     let response = app.post_form("/api/auth/revoke-other-sessions", &[]).await;
 
@@ -232,7 +211,7 @@ async fn account_calls_from_another_origin_are_403() {
 async fn a_wrong_current_password_is_401_and_changes_nothing() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
 
     let response = app
         .post_form(
@@ -272,7 +251,7 @@ async fn a_new_password_outside_the_policy_is_400_on_its_field() {
 async fn changing_the_password_ends_the_other_sessions_and_the_old_password() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
 
     let response = app
         .post_form(
@@ -368,7 +347,7 @@ async fn deleting_the_account_removes_everything_and_frees_the_email() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
     let id = user_id(&app).await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
 
     let response = app
         .post_form("/api/auth/delete-account", &[("password", PASSWORD)])
@@ -391,7 +370,7 @@ async fn deleting_the_account_removes_everything_and_frees_the_email() {
 async fn plain_forms_come_back_to_the_account_page() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    let laptop = app.second_device(&email, FIREFOX_ON_LINUX).await;
     let laptop_id = own_session_id(&app, &laptop).await;
     let plain_form = |path: &str, form: Vec<(&'static str, String)>| {
         app.client
@@ -438,7 +417,7 @@ async fn plain_forms_come_back_to_the_account_page() {
 async fn the_account_page_shows_the_sessions_and_every_control() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    second_device(&app, &email, FIREFOX_ON_LINUX).await;
+    app.second_device(&email, FIREFOX_ON_LINUX).await;
 
     let response = app.get("/account").await;
 
@@ -553,7 +532,7 @@ async fn a_session_revoked_on_one_instance_is_refused_by_another_at_once() {
     let one = spawn_app_on(database.clone(), |_| {}).await;
     let two = spawn_app_on(database, |_| {}).await;
     let email = one.signed_up_user().await;
-    let laptop = second_device(&one, &email, FIREFOX_ON_LINUX).await;
+    let laptop = one.second_device(&email, FIREFOX_ON_LINUX).await;
     let laptop_id = own_session_id(&one, &laptop).await;
     let laptop_on_two = |path: &str| {
         laptop

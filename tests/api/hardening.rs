@@ -320,6 +320,7 @@ async fn metrics_are_served_on_their_own_listener_only() {
     app.signed_up_user().await;
     app.badge().await;
     app.sign_in("nobody@example.com", "wrong password").await;
+    app.hello_status("not-a-badge").await;
 
     let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
         .await
@@ -342,6 +343,10 @@ async fn metrics_are_served_on_their_own_listener_only() {
         assert!(metrics.contains(name), "{name} missing: {metrics}");
     }
     assert!(metrics.contains(r#"route="/api/token""#), "{metrics}");
+    assert!(
+        metrics.contains(r#"badge_badges_refused_total{reason="malformed"}"#),
+        "{metrics}"
+    );
     assert_eq!(
         app.get("/metrics").await.status(),
         404,

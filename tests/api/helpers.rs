@@ -249,6 +249,33 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Another browser signed in as `email`; `user_agent` is what it says it is.
+    pub async fn second_device(&self, email: &str, user_agent: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            self.address.parse().expect("origin"),
+        );
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            user_agent.parse().expect("user agent"),
+        );
+        let device = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .default_headers(headers)
+            .build()
+            .expect("reqwest client");
+        let response = post_form(
+            &device,
+            &self.url("/api/auth/sign-in"),
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(response.status(), 200, "second device signs in");
+        device
+    }
+
     /// The HTML at `path_or_url`, fetched with this app's client (and its cookies).
     pub async fn page(&self, path_or_url: &str) -> String {
         let url = if path_or_url.starts_with('/') {

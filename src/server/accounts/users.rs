@@ -84,3 +84,26 @@ pub async fn delete<'c>(
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// A user as the operator's `badge users list` shows it.
+#[derive(FromRow)]
+pub struct UserOverview {
+    pub id: String,
+    pub email: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+    /// Unexpired sessions.
+    pub sessions: i64,
+}
+
+/// Every user with their unexpired sessions counted, oldest first.
+pub async fn overview(db: &Db) -> sqlx::Result<Vec<UserOverview>> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.email_verified_at, u.created_at, \
+         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $1) AS sessions \
+         FROM users u ORDER BY u.created_at, u.email",
+    )
+    .bind(unix_now())
+    .fetch_all(db)
+    .await
+}

@@ -40,7 +40,14 @@ impl FromRequestParts<AppState> for BearerClaims {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let token = bearer_token(parts)?;
-        Ok(Self(state.badges.verify(token).await?))
+        match state.badges.verify(token).await {
+            Ok(claims) => Ok(Self(claims)),
+            Err(refusal) => {
+                metrics::counter!("badge_badges_refused_total", "reason" => refusal.code())
+                    .increment(1);
+                Err(refusal.into())
+            }
+        }
     }
 }
 

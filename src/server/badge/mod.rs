@@ -7,6 +7,7 @@ mod header;
 mod jwks;
 mod keys;
 mod mint;
+mod refusal;
 pub mod signing_keys;
 mod verify;
 

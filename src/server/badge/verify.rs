@@ -4,6 +4,7 @@
 use jsonwebtoken::{decode, decode_header, errors::ErrorKind, Algorithm, DecodingKey};
 use serde::Deserialize;
 
+pub use super::refusal::BadgeError;
 use super::{
     claims::Claims,
     header::{self, HeaderRefusal},
@@ -13,36 +14,6 @@ use crate::server::clock::unix_now;
 
 /// A badge is a few hundred bytes; anything far larger is refused before any parsing.
 const MAX_TOKEN_BYTES: usize = 4096;
-
-/// Why a presented badge was refused; the text becomes `error_description`.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum BadgeError {
-    #[error("The token has expired")]
-    Expired,
-    #[error("The token is not valid yet")]
-    NotYetValid,
-    #[error("The token signature is invalid")]
-    BadSignature,
-    #[error("The token algorithm is not allowed")]
-    WrongAlgorithm,
-    #[error("The token issuer is not accepted")]
-    WrongIssuer,
-    #[error("The token audience is not accepted")]
-    WrongAudience,
-    #[error("The token is missing the required claim {0}")]
-    MissingClaim(String),
-    /// Any `crit` header: we understand no extension (RFC 7515 §4.1.11).
-    #[error("The token names critical header parameters we do not support")]
-    CriticalHeader,
-    #[error("The token names no key (kid)")]
-    MissingKeyId,
-    #[error("The token's key is not one of ours")]
-    UnknownKey,
-    #[error("The token is too large")]
-    TooLarge,
-    #[error("The token is malformed")]
-    Malformed,
-}
 
 /// The payload as received: every field optional, so a missing claim (or an empty `sub` or
 /// `email`, which names no one) is reported by name rather than as a parse error.

@@ -11,6 +11,8 @@ use axum::{
 use base64::{engine::general_purpose::STANDARD, Engine};
 use rand::{rngs::OsRng, RngCore};
 
+use super::edge::is_html;
+
 /// This page's nonce, from the middleware to the renderer (`leptos::nonce::Nonce`).
 #[derive(Clone)]
 pub struct CspNonce(pub String);
@@ -70,12 +72,7 @@ pub async fn content_security_policy(
         request.extensions_mut().insert(CspNonce(nonce.clone()));
     }
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let policy = csp.policy(nonce.as_deref().filter(|_| is_html));
+    let policy = csp.policy(nonce.as_deref().filter(|_| is_html(&response)));
     // Origins and base64 are ASCII without control characters: always a valid header value.
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response

@@ -97,16 +97,20 @@ pub async fn close_when_draining(
 /// Pages may show a user: never stored by a shared cache or the browser's back-forward cache.
 pub async fn page_cache_control(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
+    if is_html(&response) {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
         );
     }
     response
+}
+
+/// True for an HTML page.
+pub fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }

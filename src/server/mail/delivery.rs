@@ -42,8 +42,13 @@ impl Transport {
                     .build(),
             )),
             None => {
-                std::fs::create_dir_all(outbox_dir)
-                    .with_context(|| format!("cannot create {}", outbox_dir.display()))?;
+                // The files hold live links: only this user may read them, whatever the umask.
+                std::os::unix::fs::DirBuilderExt::mode(
+                    std::fs::DirBuilder::new().recursive(true),
+                    0o700,
+                )
+                .create(outbox_dir)
+                .with_context(|| format!("cannot create {}", outbox_dir.display()))?;
                 Ok(Self::Files(
                     AsyncFileTransport::new(outbox_dir),
                     outbox_dir.to_owned(),
@@ -136,6 +141,18 @@ fn backoff(attempts: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mail_files_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("data/outbox");
+
+        Transport::new(None, &folder).unwrap();
+
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
 
     #[test]
     fn retries_back_off_from_five_seconds_to_at_most_an_hour() {

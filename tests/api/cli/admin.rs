@@ -16,19 +16,6 @@ async fn session_of(app: &TestApp, client: &reqwest::Client) -> Value {
     response.json().await.unwrap()
 }
 
-/// Another browser, signed in as `email`.
-async fn second_device(app: &TestApp, email: &str) -> reqwest::Client {
-    let device = client_from(Some(&app.address));
-    let response = post_form(
-        &device,
-        &app.url("/api/auth/sign-in"),
-        &[("email", email), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(response.status(), 200, "second device signs in");
-    device
-}
-
 /// How many rows of `table` belong to the user `user_id`.
 async fn rows_of(app: &TestApp, table: &str, user_id: &str) -> i64 {
     let db = app.db().await;
@@ -56,7 +43,7 @@ async fn user_id_of(app: &TestApp, email: &str) -> String {
 async fn users_list_shows_each_user_with_verification_and_sessions() {
     let app = spawn_app().await;
     let ada = app.signed_up_user().await;
-    let _laptop = second_device(&app, &ada).await;
+    let _laptop = app.second_device(&ada, "test").await;
     let bob = app.signed_up_user().await;
     // Ada is older and verified; Bob's only session has expired.
     let db = app.db().await;
@@ -159,7 +146,7 @@ async fn users_delete_of_a_malformed_email_names_the_problem() {
 async fn sessions_revoke_signs_the_user_out_everywhere() {
     let app = spawn_app().await;
     let email = app.signed_up_user().await;
-    let laptop = second_device(&app, &email).await;
+    let laptop = app.second_device(&email, "test").await;
     let bystander = client_from(Some(&app.address));
     let other = crate::helpers::unique_email();
     let signed_up = post_form(
