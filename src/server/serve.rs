@@ -34,7 +34,7 @@ use tower::ServiceExt;
 /// closed after it too.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the drain answers new requests on open connections before closing idle ones.
-const DRAIN_GRACE: Duration = Duration::from_millis(500);
+const DRAIN_GRACE: Duration = Duration::from_secs(1);
 /// Descriptors kept free for the database pool, the site's files and logs.
 const RESERVED_DESCRIPTORS: u64 = 128;
 
