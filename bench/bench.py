@@ -4,7 +4,8 @@
 Servers run pinned to CPU 0, wrk to CPU 1, on loopback. Every scenario is warmed up, then run
 in interleaved rounds; the table reports the mean of the rounds. CPU per request is the server
 process's utime + stime (from /proc/<pid>/stat) over the run divided by the requests answered.
-Peers (FastAPI + PyJWT, Better Auth) are installed from the registries into bench/.peers/.
+Peers (FastAPI + PyJWT, Better Auth) are installed from the registries into bench/.peers/; the
+bare Axum + jsonwebtoken verifier (bench/peers/axum-verifier) is built into target/bench-peers/.
 Writes bench/RESULTS.md. Needs the release build made by `make bench` first.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chart  # noqa: E402  (beside this file)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -93,6 +97,14 @@ def ensure_better_auth() -> Path:
         run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=home)
         stamp.write_text(lock)
     return home
+
+
+def ensure_axum_verifier() -> Path:
+    say("building the bare Axum + jsonwebtoken verifier (release; quick when up to date)")
+    run(["cargo", "build", "--release", "--quiet", "--locked",
+         "--manifest-path", str(BENCH / "peers/axum-verifier/Cargo.toml"),
+         "--target-dir", str(ROOT / "target/bench-peers")])
+    return ROOT / "target/bench-peers/release/axum-verifier"
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -218,6 +230,7 @@ def main() -> None:
     ensure_wrk()
     fastapi_home = ensure_fastapi()
     better_auth_home = ensure_better_auth()
+    axum_bin = ensure_axum_verifier()
     badge_bin = ROOT / "target/release/badge-bench"
     rate_bin = ROOT / "target/release/argon2-rate"
     for binary in (badge_bin, rate_bin):
@@ -256,6 +269,18 @@ def main() -> None:
                             ba_port, "/api/auth/ok", scratch, cwd=better_auth_home)
         servers.append(better_auth)
 
+        def start_verifier(name: str, keys: dict, issuer: str) -> Server:
+            port = free_port()
+            # Ready once it answers at all (401 without a badge).
+            server = start(name, [str(axum_bin)], {"PORT": str(port), "BADGE_ISSUER": issuer, **keys},
+                           port, "/api/hello-world", scratch)
+            servers.append(server)
+            return server
+
+        axum = start_verifier("axum", {"BADGE_SECRET": SECRET}, badge.base)
+        axum_eddsa = start_verifier("axum-eddsa", {"BADGE_JWKS_URL": f"{eddsa.base}/.well-known/jwks.json"},
+                                    eddsa.base)
+
         # One account on each; the session cookies and a badge to present.
         form = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD})
 
@@ -291,6 +316,10 @@ def main() -> None:
                      eddsa_bearer),
             Scenario("eddsa_token", "Badge EdDSA `GET /api/token` (cookie)", eddsa, "/api/token",
                      {"Cookie": eddsa_cookie}),
+            Scenario("axum", "bare Axum + jsonwebtoken verifier `GET /api/hello-world`", axum, "/api/hello-world",
+                     bearer),
+            Scenario("axum_eddsa", "bare Axum + jsonwebtoken verifier, EdDSA", axum_eddsa, "/api/hello-world",
+                     eddsa_bearer),
             Scenario("fastapi", "FastAPI + PyJWT `GET /api/hello-world`", fastapi, "/api/hello-world", bearer),
             Scenario("ba_token", "Better Auth `GET /api/auth/token` (cookie)", better_auth, "/api/auth/token",
                      {"Cookie": ba_cookie}),
@@ -328,6 +357,21 @@ def main() -> None:
         for srv in servers:
             srv.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+# The chart's rows, Badge next to what it replaces; the peers are grey.
+CHART_ROWS = {
+    "hello": "Badge hello-world",
+    "axum": "bare Axum verifier",
+    "eddsa_hello": "Badge hello-world, EdDSA",
+    "axum_eddsa": "bare Axum verifier, EdDSA",
+    "fastapi": "FastAPI + PyJWT hello-world",
+    "token": "Badge /api/token",
+    "ba_token": "Better Auth /api/auth/token",
+    "sign_in": "Badge sign-in (argon2id)",
+    "ba_sign_in": "Better Auth sign-in",
+}
+PEER_KEYS = {"axum", "axum_eddsa", "fastapi", "ba_token", "ba_sign_in"}
 
 
 def mean(s: Scenario, key: str):
@@ -375,6 +419,8 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
         return f"| {label} | {ratio:,.2f} | {goal} | {'met' if met else '**not met**'} |"
 
     hello_vs_ceiling = cpu["hello"] / cpu["ceiling"]
+    hello_vs_axum = cpu["hello"] / cpu["axum"]
+    eddsa_vs_axum = cpu["eddsa_hello"] / cpu["axum_eddsa"]
     fastapi_vs_hello = cpu["fastapi"] / cpu["hello"]
     ba_vs_token = cpu["ba_token"] / cpu["token"]
     sign_in_vs_raw = rps["sign_in"] / argon2_rate
@@ -386,6 +432,10 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
         "",
         "| target | ratio | goal | |",
         "|---|---:|---|---|",
+        target("hello-world CPU/request ÷ bare Axum verifier (HS256)", hello_vs_axum, "≤ 1.15",
+               hello_vs_axum <= 1.15),
+        target("EdDSA hello-world CPU/request ÷ bare Axum verifier (EdDSA)", eddsa_vs_axum, "≤ 1.15",
+               eddsa_vs_axum <= 1.15),
         target("hello-world CPU/request ÷ ceiling route", hello_vs_ceiling, "≤ 1.15", hello_vs_ceiling <= 1.15),
         target("FastAPI CPU/request ÷ Badge hello-world", fastapi_vs_hello, "≥ 18", fastapi_vs_hello >= 18),
         target("Better Auth `/api/auth/token` CPU/request ÷ Badge `/api/token`", ba_vs_token, "≥ 50",
@@ -406,6 +456,9 @@ def report(scenarios: list[Scenario], argon2_rate: float, rss_end: dict, rss_pea
     text = "\n".join(lines)
     (BENCH / "RESULTS.md").write_text(text)
     print(text)
+    rows = [(label, cpu[k], rps[k], k not in PEER_KEYS) for k, label in CHART_ROWS.items()]
+    machine = f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d', time.gmtime())}"
+    (BENCH / "chart.svg").write_text(chart.svg(rows, f"make bench: Badge (blue) beside each peer ({machine})"))
 
 
 if __name__ == "__main__":
