@@ -76,7 +76,10 @@ async fn main() {
         Ok(url) => (Keys::EdDsa(fetch_jwks(&url).await), Algorithm::EdDSA),
         Err(_) => {
             let secret = env::var("BADGE_SECRET").expect("BADGE_SECRET or BADGE_JWKS_URL");
-            (Keys::Hs256(DecodingKey::from_secret(secret.as_bytes())), Algorithm::HS256)
+            (
+                Keys::Hs256(DecodingKey::from_secret(secret.as_bytes())),
+                Algorithm::HS256,
+            )
         }
     };
     let mut validation = Validation::new(algorithm);
