@@ -123,7 +123,7 @@ async fn connections_beyond_max_connections_are_closed_at_once() {
     for _ in 0..3 {
         held.push(connect(&app.address).await);
     }
-    // Give the server a moment to accept the three.
+    // Connections are accepted in order: the three above hold every slot.
     let mut fourth = connect(&app.address).await;
 
     let (closed, after) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;

@@ -4,7 +4,7 @@ use base64::{engine::general_purpose::URL_SAFE, Engine};
 use serde_json::Value;
 
 use crate::{
-    helpers::{error_code, spawn_app, spawn_app_with, unique_email, TestApp, PASSWORD},
+    helpers::{spawn_app, spawn_app_with, unique_email, TestApp, PASSWORD},
     process::{free_port, Process},
 };
 
@@ -352,13 +352,4 @@ async fn metrics_are_served_on_their_own_listener_only() {
         404,
         "not on the public port"
     );
-}
-
-#[tokio::test]
-async fn bad_request_codes_reach_api_callers_as_json() {
-    let app = spawn_app().await;
-
-    let response = raw_form(&app, b"email=a&email=b".to_vec()).await;
-
-    assert_eq!(error_code(response).await, "bad_request");
 }

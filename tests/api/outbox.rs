@@ -19,10 +19,11 @@ async fn wait_for_outbox(
 ) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let rows = sqlx::query("SELECT attempts, sent_at, last_error FROM outbox")
-            .fetch_all(db)
-            .await
-            .unwrap();
+        let rows =
+            sqlx::query("SELECT attempts, sent_at, failed_at, message, last_error FROM outbox")
+                .fetch_all(db)
+                .await
+                .unwrap();
         if done(&rows) {
             return;
         }
@@ -120,4 +121,38 @@ async fn two_instances_deliver_a_burst_of_fifty_mails_with_no_duplicate() {
         .filter(|m| m["subject"] == "Reset your password")
         .count();
     assert_eq!(resets, 50);
+}
+
+#[tokio::test]
+async fn a_mail_failing_for_24_hours_is_given_up_and_its_text_erased() {
+    let mut sink = SmtpSink::start();
+    sink.stop();
+    let url = sink.url();
+    let app = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("SMTP_URL", url);
+    })
+    .await;
+    app.signed_up_user().await;
+    let db = app.db().await;
+    wait_for_outbox(&db, "a failed attempt", |rows| {
+        rows.len() == 1 && rows[0].get::<i64, _>("attempts") >= 1
+    })
+    .await;
+
+    // As if the first attempt had been a day ago.
+    sqlx::query("UPDATE outbox SET created_at = 0, next_attempt_at = 0")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    wait_for_outbox(&db, "given up", |rows| {
+        rows[0].get::<Option<i64>, _>("failed_at").is_some()
+            && rows[0].get::<Option<i64>, _>("sent_at").is_none()
+            && rows[0].get::<String, _>("message").is_empty()
+            && rows[0].get::<Option<String>, _>("last_error").is_some()
+    })
+    .await;
+    sink.restart();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(sink.mails().is_empty(), "a mail given up is never sent");
 }

@@ -150,12 +150,7 @@ async fn invalid_sign_up_input_is_400_naming_the_field() {
             "{body}"
         );
     }
-    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(count, 0);
+    assert_eq!(user_count(&app).await, 0);
 }
 
 #[tokio::test]
@@ -223,12 +218,7 @@ async fn a_fullwidth_spelling_of_a_taken_email_is_the_same_account() {
     assert_eq!(response.status(), 409);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "email_taken");
-    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(count, 1);
+    assert_eq!(user_count(&app).await, 1);
 }
 
 #[tokio::test]
@@ -251,10 +241,14 @@ async fn an_email_with_invisible_or_bidi_characters_is_400_naming_the_email_fiel
             "{body}"
         );
     }
-    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+    assert_eq!(user_count(&app).await, 0);
+}
+
+/// How many accounts the app's database holds.
+async fn user_count(app: &crate::helpers::TestApp) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM users")
         .fetch_one(&app.db().await)
         .await
         .unwrap()
-        .get("n");
-    assert_eq!(count, 0);
+        .get("n")
 }

@@ -21,12 +21,8 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Starts a sink on a free port.
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         let mut sink = Self {
-            port,
+            port: crate::process::free_port(),
             folder: tempfile::tempdir().expect("a folder for received mails"),
             server: None,
         };

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::{domain::SessionToken, server::clock::unix_now};
+use crate::{
+    domain::SessionToken,
+    server::clock::{secs, unix_now},
+};
 
 /// What a link is for (the `purpose` column).
 #[derive(Clone, Copy, Debug)]
@@ -51,7 +54,7 @@ pub async fn create<'c>(
     .bind(purpose.as_str())
     .bind(email)
     .bind(now)
-    .bind(now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)))
+    .bind(now.saturating_add(secs(ttl)))
     .execute(executor)
     .await?;
     Ok(token)

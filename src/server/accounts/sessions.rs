@@ -7,7 +7,10 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::{
     domain::SessionToken,
-    server::{clock::unix_now, db::Db},
+    server::{
+        clock::{secs, unix_now},
+        db::Db,
+    },
     wire::User,
 };
 
@@ -52,10 +55,6 @@ pub struct ListedSession {
 /// A new session's id: random, unrelated to its token.
 fn new_session_id() -> String {
     uuid::Uuid::new_v4().to_string()
-}
-
-fn secs(d: Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Stores a new session for `user_id` and returns its token for the cookie.

@@ -21,6 +21,8 @@ pub struct CspNonce(pub String);
 #[derive(Clone)]
 pub struct Csp {
     connect_src: String,
+    /// The policy of every response that is not a page, made once.
+    without_nonce: HeaderValue,
 }
 
 impl Csp {
@@ -35,13 +37,19 @@ impl Csp {
         } else {
             ""
         };
-        Self {
+        let mut csp = Self {
             connect_src: format!("'self'{vault}{live_reload}"),
+            without_nonce: HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        };
+        // Origins are ASCII without control characters: always a valid header value.
+        if let Ok(value) = HeaderValue::from_str(&csp.policy(None)) {
+            csp.without_nonce = value;
         }
+        csp
     }
 
     /// The policy; with a nonce, scripts carrying it may run (and load the WebAssembly).
-    pub fn policy(&self, nonce: Option<&str>) -> String {
+    fn policy(&self, nonce: Option<&str>) -> String {
         let scripts = match nonce {
             Some(nonce) => format!("'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'"),
             None => "'none'".to_owned(),
@@ -72,12 +80,14 @@ pub async fn content_security_policy(
         request.extensions_mut().insert(CspNonce(nonce.clone()));
     }
     let mut response = next.run(request).await;
-    let policy = csp.policy(nonce.as_deref().filter(|_| is_html(&response)));
-    // Origins and base64 are ASCII without control characters: always a valid header value.
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    let value = match nonce.filter(|_| is_html(&response)) {
+        // Base64 is ASCII: always a valid header value.
+        Some(nonce) => HeaderValue::from_str(&csp.policy(Some(&nonce)))
+            .unwrap_or_else(|_| csp.without_nonce.clone()),
+        None => csp.without_nonce.clone(),
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, value);
     response
 }

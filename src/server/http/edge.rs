@@ -50,18 +50,14 @@ pub async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let static_file = request.uri().path().starts_with("/pkg/");
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|id| id.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    // A `HeaderValue` clone shares its bytes: nothing is copied per request.
+    let request_id = request.headers().get(&REQUEST_ID).cloned();
     let response = next.run(request).await;
     let route = match response.extensions().get::<MatchedPath>() {
-        Some(route) => route.as_str().to_owned(),
-        None if static_file => "/pkg/*".to_owned(),
+        Some(route) => route.as_str(),
+        None if static_file => "/pkg/*",
         // Unmatched paths stay out of labels: one value instead of one per path tried.
-        None => "(other)".to_owned(),
+        None => "(other)",
     };
     let status = response.status().as_u16();
     let latency = started.elapsed();
@@ -71,10 +67,13 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         %route,
         status,
         latency_ms = latency.as_secs_f64() * 1000.0,
-        request_id = %request_id,
+        request_id = request_id
+            .as_ref()
+            .and_then(|id| id.to_str().ok())
+            .unwrap_or("-"),
         "request"
     );
-    crate::server::metrics::record_request(&route, status, latency);
+    crate::server::metrics::record_request(route, status, latency);
     response
 }
 

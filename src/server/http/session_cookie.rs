@@ -12,6 +12,7 @@ use crate::{
     domain::SessionToken,
     server::{
         accounts::{sessions::ActiveSession, Accounts},
+        clock::secs,
         error::Error,
     },
     wire::User,
@@ -52,8 +53,7 @@ impl SessionCookie {
     }
 
     pub fn set(&self, cookies: &Cookies, token: &SessionToken) {
-        let max_age =
-            time::Duration::seconds(i64::try_from(self.max_age.as_secs()).unwrap_or(i64::MAX));
+        let max_age = time::Duration::seconds(secs(self.max_age));
         cookies.add(
             self.build(token.expose().to_owned())
                 .max_age(max_age)

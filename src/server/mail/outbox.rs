@@ -7,7 +7,10 @@ use std::time::Duration;
 use sqlx::{Any, Executor, FromRow};
 
 use super::Outgoing;
-use crate::server::{clock::unix_now, db::Db};
+use crate::server::{
+    clock::{secs, unix_now},
+    db::Db,
+};
 
 /// A mail a worker holds until its lease ends.
 #[derive(Debug, FromRow)]
@@ -19,10 +22,6 @@ pub struct Claimed {
     pub created_at: i64,
     /// Attempts so far, this one included.
     pub attempts: i64,
-}
-
-fn secs(d: Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Queues a mail: call it inside the transaction that stores the token the mail carries.

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::server::clock::secs;
+
 /// JWKS `Cache-Control: max-age`: how long a verifier may use a key set it fetched.
 pub const JWKS_MAX_AGE: Duration = Duration::from_secs(300);
 
@@ -33,10 +35,6 @@ pub enum Step {
     CreateNext { activates_at: i64 },
     /// Retired long enough that no valid badge and no cached key set needs it.
     Delete { kid: String },
-}
-
-fn secs(d: Duration) -> i64 {
-    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// The state a key is in at `now`.
