@@ -24,6 +24,8 @@ use crate::server::{
 };
 
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
+/// How long the outbox keeps the row of a mail sent or given up.
+const FINISHED_MAILS_KEPT: Duration = Duration::from_secs(7 * 86_400);
 
 pub struct Application {
     listener: TcpListener,
@@ -194,7 +196,7 @@ fn warn_if_the_built_site_is_missing(site_root: &Path) {
     }
 }
 
-/// Every few minutes: delete expired sessions and forget idle rate-limit keys.
+/// Every few minutes: delete expired sessions and old outbox rows, forget idle rate-limit keys.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(HOUSEKEEPING_INTERVAL);
@@ -204,6 +206,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(pruned) => tracing::info!(pruned, "expired sessions deleted"),
                 Err(e) => tracing::warn!(error = %e, "pruning expired sessions failed"),
+            }
+            match mail::outbox::prune_finished(&state.db, FINISHED_MAILS_KEPT).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "old outbox rows deleted"),
+                Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
             }
             state.limits.forget_idle();
         }

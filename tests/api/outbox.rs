@@ -156,3 +156,42 @@ async fn a_mail_failing_for_24_hours_is_given_up_and_its_text_erased() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(sink.mails().is_empty(), "a mail given up is never sent");
 }
+
+#[tokio::test]
+async fn old_finished_mails_are_pruned_and_pending_ones_kept() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = crate::helpers::spawn_app_with(|vars| {
+        vars.insert("SMTP_URL", url);
+    })
+    .await;
+    let email = app.signed_up_user().await;
+    sink.wait_for(&email, 1).await;
+    let db = app.db().await;
+    wait_for_outbox(&db, "sent", |rows| {
+        rows.len() == 1 && rows[0].get::<Option<i64>, _>("sent_at").is_some()
+    })
+    .await;
+    sqlx::query("UPDATE outbox SET sent_at = 0")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO outbox (id, sender, recipient, message, created_at, attempts, next_attempt_at) \
+         VALUES ('pending', 'a@example.com', 'b@example.com', 'x', 0, 0, 4000000000)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    let pruned = badge::server::mail::outbox::prune_finished(&db, Duration::from_secs(86_400))
+        .await
+        .unwrap();
+
+    assert_eq!(pruned, 1);
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM outbox")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, ["pending"]);
+}

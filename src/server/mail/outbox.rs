@@ -65,6 +65,20 @@ pub async fn claim(db: &Db, lease: Duration, limit: i64) -> sqlx::Result<Vec<Cla
     .await
 }
 
+/// Deletes the rows of mails sent or given up more than `kept` ago (their text is already
+/// erased; the rows stay that long for an operator's questions); returns how many.
+pub async fn prune_finished(db: &Db, kept: Duration) -> sqlx::Result<u64> {
+    let before = unix_now().saturating_sub(secs(kept));
+    let done = sqlx::query(
+        "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at <= $1) \
+         OR (failed_at IS NOT NULL AND failed_at <= $1)",
+    )
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Mails waiting to be sent (a metric).
 pub async fn backlog(db: &Db) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
