@@ -1,19 +1,18 @@
-//! The router: the JSON routes, the pages, the static files, and the layers every request passes
-//! through. Read from the bottom up: the last layer added is the first a request meets.
+//! The router: the JSON routes, the pages, the static files, and the layers requests pass
+//! through. In each `ServiceBuilder` the first layer is the first a request meets.
+//!
+//! Two groups: the site (pages, server functions, `/api/token`, static files), which reads
+//! cookies and so gets the cookie, origin, form and CSP layers; and the cookieless API (the
+//! bearer vault, JWKS, health), which needs none of them and stays close to the cost of
+//! verifying a badge. Both share the edge: request id, access log, timeouts, body limit,
+//! security headers.
 
-use axum::{
-    http::{header, HeaderValue, StatusCode},
-    middleware, Router,
-};
+use axum::{http::StatusCode, middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
-use tower_http::{
-    limit::RequestBodyLimitLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
-    timeout::TimeoutLayer,
-};
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 use crate::{
     app::{shell, App},
@@ -21,7 +20,7 @@ use crate::{
         api,
         http::{
             csp::{content_security_policy, Csp, CspNonce},
-            edge::{self, REQUEST_ID},
+            edge,
             form_guard::{check_auth_form, MAX_BODY_BYTES},
             origin::require_trusted_origin,
         },
@@ -31,16 +30,35 @@ use crate::{
     wire::VaultUrl,
 };
 
-/// Two years, as HSTS preload lists expect.
-const HSTS: &str = "max-age=63072000; includeSubDomains";
-
 pub fn router(state: AppState, draining: Draining) -> Router {
+    let edge_settings = edge::Edge {
+        draining,
+        https: state.config.is_https(),
+    };
+    // One `ServiceBuilder`: axum boxes the service once per `Router::layer` call, so a stack
+    // applied in one call costs one box per request instead of one per layer.
+    let edge = ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(edge_settings, edge::edge))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.operations.request_timeout,
+        ));
+    site_routes(&state)
+        .merge(api::cookieless_routes(&state))
+        .layer(edge)
+        .with_state(state)
+}
+
+/// Pages, server functions, `/api/token` and the static files (the fallback), behind the
+/// layers for what carries cookies or renders HTML.
+fn site_routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let csp = Csp::new(state.config.vault_url.as_deref());
-    let mut router = Router::new()
-        .merge(api::router(&state))
+    Router::new()
+        .merge(api::cookie_routes(state))
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
             {
                 let state = state.clone();
@@ -56,45 +74,18 @@ pub fn router(state: AppState, draining: Draining) -> Router {
                 move || shell(options.clone())
             },
         )
-        .route_layer(middleware::from_fn(edge::tag_route))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(check_auth_form))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_trusted_origin,
-        ))
-        .layer(CookieManagerLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.config.operations.request_timeout,
-        ))
-        .layer(middleware::from_fn_with_state(csp, content_security_policy))
-        .layer(middleware::from_fn(edge::page_cache_control))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ));
-    if state.config.is_https() {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static(HSTS),
-        ));
-    }
-    router
-        .layer(middleware::from_fn_with_state(
-            draining,
-            edge::close_when_draining,
-        ))
-        .layer(middleware::from_fn(edge::access_log))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .layer(middleware::from_fn(edge::sanitize_request_id))
-        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(edge::page_cache_control))
+                .layer(middleware::from_fn_with_state(csp, content_security_policy))
+                .layer(CookieManagerLayer::new())
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    require_trusted_origin,
+                ))
+                .layer(middleware::from_fn(check_auth_form)),
+        )
 }
 
 /// Hands the page's CSP nonce (made by `csp::content_security_policy`) to Leptos, which puts it

@@ -175,3 +175,34 @@ async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
         .get("n");
     assert_eq!(left, 2);
 }
+
+#[tokio::test]
+async fn pruning_in_batches_deletes_every_expired_session() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.signed_up_user().await;
+    }
+    app.signed_up_user().await;
+    let db = app.db().await;
+    let live: String = sqlx::query("SELECT token_hash FROM sessions ORDER BY token_hash LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("token_hash");
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash <> $1")
+        .bind(&live)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let pruned = badge::server::accounts::sessions::prune_expired_in_batches(&db, 2)
+        .await
+        .unwrap();
+
+    assert_eq!(pruned, 5);
+    let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, vec![live]);
+}

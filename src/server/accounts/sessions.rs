@@ -206,11 +206,35 @@ pub async fn assign_missing_ids(db: &Db) -> sqlx::Result<u64> {
     }
 }
 
-/// Removes expired sessions; returns how many.
+/// Removes expired sessions in batches; returns how many.
 pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(unix_now())
+    prune_expired_in_batches(db, PRUNE_BATCH).await
+}
+
+/// Rows deleted per statement when pruning: small enough that a batch holds SQLite's write lock
+/// (or PostgreSQL's row locks) for milliseconds, so sign-ins and requests go on beside it.
+const PRUNE_BATCH: i64 = 2_000;
+/// The pause between two batches, leaving the database (and the CPU) to requests.
+const PRUNE_PAUSE: Duration = Duration::from_millis(5);
+
+/// One statement per `batch` rows: a single DELETE of a million expired rows would block every
+/// writer for seconds. `now` is fixed at the start, so rows expiring meanwhile wait for next time.
+pub async fn prune_expired_in_batches(db: &Db, batch: i64) -> sqlx::Result<u64> {
+    let now = unix_now();
+    let mut pruned = 0;
+    loop {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE token_hash IN \
+             (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(batch)
         .execute(db)
         .await?;
-    Ok(done.rows_affected())
+        pruned += done.rows_affected();
+        if done.rows_affected() < u64::try_from(batch).unwrap_or(0) {
+            return Ok(pruned);
+        }
+        tokio::time::sleep(PRUNE_PAUSE).await;
+    }
 }

@@ -16,21 +16,31 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::server::state::AppState;
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    let mut badge_routes = Router::new()
-        .merge(token::router())
-        .merge(hello_world::router());
-    // Without trusted origins there is nothing to allow: skip the layer (and its Vary headers).
-    if !state.config.trusted_origins.is_empty() {
-        badge_routes = badge_routes.layer(cors(&state.config.trusted_origins));
-    }
+/// The routes that read the session cookie (`/api/token`): they sit behind the site's cookie and
+/// origin checks.
+pub fn cookie_routes(state: &AppState) -> Router<AppState> {
+    with_cors(token::router(), state)
+}
+
+/// The routes that never read a cookie: the bearer-badge vault, the key set, the health check.
+/// They skip the layers only pages and cookie routes need.
+pub fn cookieless_routes(state: &AppState) -> Router<AppState> {
     let router = Router::new()
         .merge(health::router())
         .merge(jwks::router())
-        .merge(badge_routes);
+        .merge(with_cors(hello_world::router(), state));
     #[cfg(feature = "bench")]
     let router = router.merge(bench_ceiling::router());
     router
+}
+
+/// Without trusted origins there is nothing to allow: no layer (and no Vary headers).
+fn with_cors(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    if state.config.trusted_origins.is_empty() {
+        routes
+    } else {
+        routes.layer(cors(&state.config.trusted_origins))
+    }
 }
 
 /// Cross-origin access to the badge routes for `TRUSTED_ORIGINS` only (never `*`), with

@@ -1,64 +1,114 @@
-//! What every response passes through at the edge: the request id (a caller's sane
-//! `x-request-id` is kept, else a new one), one access-log line and the request metrics per
-//! request, `Connection: close` while draining, and the headers pages need (`Cache-Control:
-//! private, no-store` on HTML, HSTS on https).
+//! What every request passes through at the edge, in one middleware: the request id (a
+//! caller's sane `x-request-id` is kept, else a new one), one access-log line and the request
+//! metrics, the security headers every response carries (`nosniff`, the referrer policy, HSTS
+//! on https), and `Connection: close` while draining. Plus the header pages need
+//! (`Cache-Control: private, no-store` on HTML).
+//!
+//! One middleware rather than a layer each: every `from_fn` layer costs an allocation or two per
+//! request, and the JSON API is meant to cost little more than verifying the badge.
 
 use std::time::Instant;
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{header, HeaderName, HeaderValue},
+    http::{header, HeaderMap, HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
 };
+use rand::RngCore;
 
 use crate::server::serve::Draining;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const LONGEST_REQUEST_ID: usize = 128;
+/// Two years, as HSTS preload lists expect.
+const HSTS: &str = "max-age=63072000; includeSubDomains";
 
-/// Drops a caller's `x-request-id` unless it is short printable ASCII without spaces, so a new
-/// one is made instead (it goes into logs and back into headers).
-pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
-    let sane = request.headers().get(&REQUEST_ID).is_some_and(|id| {
-        let id = id.as_bytes();
-        !id.is_empty()
-            && id.len() <= LONGEST_REQUEST_ID
-            && id
-                .iter()
-                .all(|b| b.is_ascii_graphic() && *b != b'"' && *b != b'\\')
-    });
-    if !sane {
-        request.headers_mut().remove(&REQUEST_ID);
-    }
-    next.run(request).await
+/// What the edge needs to know.
+#[derive(Clone)]
+pub struct Edge {
+    pub draining: Draining,
+    /// The site is served over https: responses carry HSTS.
+    pub https: bool,
 }
 
-/// Copies the matched route template into the response, for the access log outside the router.
-pub async fn tag_route(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
-    if let Some(route) = route {
-        response.extensions_mut().insert(route);
-    }
-    response
-}
-
-/// One log line per request (method, route template, status, latency, request id; never a
-/// query string, cookie or token) and the request metrics.
-pub async fn access_log(request: Request, next: Next) -> Response {
+/// Runs inside the router (axum applies `Router::layer` per route), so the matched route
+/// template is known before the handler runs.
+pub async fn edge(State(edge): State<Edge>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let static_file = request.uri().path().starts_with("/pkg/");
-    // A `HeaderValue` clone shares its bytes: nothing is copied per request.
-    let request_id = request.headers().get(&REQUEST_ID).cloned();
-    let response = next.run(request).await;
-    let route = match response.extensions().get::<MatchedPath>() {
+    let request_id = sane_request_id(request.headers()).unwrap_or_else(new_request_id);
+
+    let mut response = next.run(request).await;
+
+    let route = match &route {
         Some(route) => route.as_str(),
         None if static_file => "/pkg/*",
         // Unmatched paths stay out of labels: one value instead of one per path tried.
         None => "(other)",
     };
+    log_request(&method, route, &response, started, &request_id);
+    let headers = response.headers_mut();
+    headers.insert(&REQUEST_ID, request_id);
+    security_headers(headers, edge.https);
+    if edge.draining.is_set() {
+        // The client learns to reconnect (elsewhere) instead of sending another request into a
+        // closing socket.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// A handler's own value wins, except for HSTS, which is the site's.
+fn security_headers(headers: &mut HeaderMap, https: bool) {
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+}
+
+/// A caller's `x-request-id` if it is short printable ASCII without spaces or quotes (it goes
+/// into logs and back into headers); otherwise the caller gets a new one.
+fn sane_request_id(headers: &HeaderMap) -> Option<HeaderValue> {
+    let id = headers.get(&REQUEST_ID)?;
+    let bytes = id.as_bytes();
+    let sane = !bytes.is_empty()
+        && bytes.len() <= LONGEST_REQUEST_ID
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_graphic() && *b != b'"' && *b != b'\\');
+    sane.then(|| id.clone())
+}
+
+/// A random UUID (v4) from the thread's CSPRNG: no system call per request.
+fn new_request_id() -> HeaderValue {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    HeaderValue::from_bytes(id.hyphenated().encode_lower(&mut text).as_bytes())
+        .unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+/// One log line per request (method, route template, status, latency, request id; never a
+/// query string, cookie or token) and the request metrics.
+fn log_request(
+    method: &axum::http::Method,
+    route: &str,
+    response: &Response,
+    started: Instant,
+    request_id: &HeaderValue,
+) {
     let status = response.status().as_u16();
     let latency = started.elapsed();
     tracing::info!(
@@ -67,30 +117,10 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         %route,
         status,
         latency_ms = latency.as_secs_f64() * 1000.0,
-        request_id = request_id
-            .as_ref()
-            .and_then(|id| id.to_str().ok())
-            .unwrap_or("-"),
+        request_id = request_id.to_str().unwrap_or("-"),
         "request"
     );
     crate::server::metrics::record_request(route, status, latency);
-    response
-}
-
-/// While draining, every response closes its connection: the client learns to reconnect
-/// (elsewhere) instead of sending another request into a closing socket.
-pub async fn close_when_draining(
-    State(draining): State<Draining>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    if draining.is_set() {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    response
 }
 
 /// Pages may show a user: never stored by a shared cache or the browser's back-forward cache.
