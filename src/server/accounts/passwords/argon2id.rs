@@ -8,7 +8,7 @@ use argon2::{
     password_hash::{Error, Output, ParamsString, PasswordHash, SaltString},
     Algorithm, Argon2, Block, Params, Version,
 };
-use rand::rngs::OsRng;
+use rand::{rngs::OsRng, RngCore};
 
 /// OWASP (2024): argon2id, m = 19 MiB, t = 2, p = 1.
 const MEMORY_KIB: u32 = 19_456;
@@ -67,12 +67,26 @@ pub(super) fn hash_now(password: &str) -> Result<String, Error> {
         salt_bytes,
         &mut out,
     )?;
+    phc_string(&params, &salt, &out)
+}
+
+/// A well-formed hash with today's parameters that no password matches (its output is random,
+/// not computed): verifying against it costs exactly what verifying a real one costs, and making
+/// it costs nothing, so start-up does not wait for an argon2 run.
+pub(super) fn unmatchable_hash() -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    OsRng.fill_bytes(&mut out);
+    phc_string(argon2().params(), &salt, &out)
+}
+
+fn phc_string(params: &Params, salt: &SaltString, out: &[u8]) -> Result<String, Error> {
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params)?,
+        params: ParamsString::try_from(params)?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&out)?),
+        hash: Some(Output::new(out)?),
     };
     Ok(hash.to_string())
 }
@@ -121,6 +135,16 @@ fn needs_rehash(hash: &PasswordHash<'_>) -> bool {
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+
+    #[test]
+    fn the_unmatchable_hash_has_todays_parameters_and_matches_no_password() {
+        let hash = unmatchable_hash().unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(!needs_rehash(&parsed), "{hash}");
+        assert_eq!(verify_now("", &hash).unwrap(), Verified::No);
+        assert_eq!(verify_now("correct horse", &hash).unwrap(), Verified::No);
+        assert_ne!(hash, unmatchable_hash().unwrap(), "a fresh salt each time");
+    }
 
     #[test]
     fn our_phc_strings_interoperate_with_the_argon2_crate() {

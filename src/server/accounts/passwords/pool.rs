@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::{oneshot, Semaphore};
 
-use super::argon2id::{hash_now, verify_now, Verified};
-use crate::domain::{random_token, Password};
+use super::argon2id::{hash_now, unmatchable_hash, verify_now, Verified};
+use crate::domain::Password;
 
 /// Nice value of the hashing threads (0 is normal, 19 the lowest priority).
 const HASHING_NICE: libc::c_int = 19;
@@ -46,8 +46,7 @@ impl PasswordHasher {
             .thread_name(|i| format!("argon2-{i}"))
             .start_handler(|_| lower_thread_priority())
             .build()?;
-        // On the pool, so the argon2 buffer lives in a hashing thread, not in the caller's.
-        let dummy_hash = pool.install(|| hash_now(&random_token()))?;
+        let dummy_hash = unmatchable_hash()?;
         Ok(Self {
             pool: Arc::new(pool),
             permits: Arc::new(Semaphore::new(cpus)),
