@@ -45,7 +45,7 @@ pub async fn fetch_hello() -> Result<HelloOutcome, CallFailed> {
     };
     /// Our error body when there is one, else what the status means.
     async fn refused(step: &'static str, response: Response) -> CallFailed {
-        let error = match response.json::<AppError>().await {
+        let error = match json::<AppError>(&response).await {
             Ok(error) => error,
             Err(_) => AppError::from_status(response.status()),
         };
@@ -68,7 +68,7 @@ pub async fn fetch_hello() -> Result<HelloOutcome, CallFailed> {
     if !response.ok() {
         return Err(refused(GETTING_A_BADGE, response).await);
     }
-    let BadgeAnswer { token } = response.json().await.map_err(garbled(GETTING_A_BADGE))?;
+    let BadgeAnswer { token } = json(&response).await.map_err(garbled(GETTING_A_BADGE))?;
 
     let hello_world = format!("{}/api/hello-world", vault_url().unwrap_or_default());
     let response = Request::get(&hello_world)
@@ -79,11 +79,20 @@ pub async fn fetch_hello() -> Result<HelloOutcome, CallFailed> {
     if !response.ok() {
         return Err(refused(CALLING_THE_API, response).await);
     }
-    response
-        .json::<Hello>()
+    json::<Hello>(&response)
         .await
         .map(HelloOutcome::Authorized)
         .map_err(garbled(CALLING_THE_API))
+}
+
+/// `Response::json`, read with `serde_json::from_slice` like every other JSON in the browser
+/// (one JSON reader in the bundle instead of two).
+#[cfg(feature = "hydrate")]
+async fn json<T: serde::de::DeserializeOwned>(
+    response: &gloo_net::http::Response,
+) -> Result<T, ()> {
+    let text = response.text().await.map_err(|_| ())?;
+    serde_json::from_slice(text.as_bytes()).map_err(|_| ())
 }
 
 /// `VAULT_URL` as the server rendered it into the page, if set.

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
     path, SsrMode,
 };
 
 use crate::{
-    components::{hydration::provide_hydrated, site_header::SiteHeader},
+    components::{eager::eager, hydration::provide_hydrated, site_header::SiteHeader},
     pages::{
         account::AccountPage, forgot_password::ForgotPasswordPage, home::HomePage,
         not_found::NotFoundPage, reset_password::ResetPasswordPage, sign_in::SignInPage,
@@ -54,25 +54,26 @@ pub fn App() -> impl IntoView {
             <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
                 <SiteHeader />
                 <main class="content">
-                    <Routes fallback=NotFoundPage>
+                    // Flat (no route nests in another): the lighter of Leptos' two routers.
+                    <FlatRoutes fallback=NotFoundPage>
                         // Async: the whole page (header included) waits for the session, so
                         // it is right without WebAssembly and nothing flashes.
-                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/") view=eager(HomePage) ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in") view=eager(SignInPage) ssr=SsrMode::Async />
+                        <Route path=path!("/sign-up") view=eager(SignUpPage) ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=eager(AccountPage) ssr=SsrMode::Async />
                         <Route
                             path=path!("/forgot-password")
-                            view=ForgotPasswordPage
+                            view=eager(ForgotPasswordPage)
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("/reset-password")
-                            view=ResetPasswordPage
+                            view=eager(ResetPasswordPage)
                             ssr=SsrMode::Async
                         />
-                        <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
-                    </Routes>
+                        <Route path=path!("/verify-email") view=eager(VerifyEmailPage) ssr=SsrMode::Async />
+                    </FlatRoutes>
                 </main>
             </div>
         </Router>

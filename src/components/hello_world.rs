@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api_client::{fetch_hello, CallFailed, HelloOutcome},
-    components::hydration::use_hydrated,
+    components::{eager::IntoEagerAny, hydration::use_hydrated},
 };
 
 #[component]
@@ -41,13 +41,13 @@ fn render_outcome(outcome: Result<HelloOutcome, CallFailed>) -> AnyView {
             <p class="ok">{hello.message.into_owned()}</p>
             <p>"Signed in as " <strong>{hello.your_email}</strong></p>
         }
-        .into_any(),
+        .into_eager_any(),
         Ok(HelloOutcome::SignedOut) => view! {
             <p class="warn">
                 "You must sign in to call the API. " <a href="/sign-in">"Sign in"</a>
             </p>
         }
-        .into_any(),
-        Err(failed) => view! { <p class="error">{failed.to_string()}</p> }.into_any(),
+        .into_eager_any(),
+        Err(failed) => view! { <p class="error">{failed.to_string()}</p> }.into_eager_any(),
     }
 }

@@ -1,9 +1,12 @@
 //! Reusable views.
 
 pub mod credential_form;
+pub mod eager;
 pub mod hello_world;
 pub mod hydration;
 pub mod notice;
 pub mod resend_verification;
+pub mod resource;
+pub mod server_form;
 pub mod session_list;
 pub mod site_header;

@@ -7,7 +7,9 @@ use crate::{
     auth::SendVerificationEmail,
     components::{
         credential_form::{FormError, SubmitButton},
+        eager::IntoEagerAny,
         notice::notice_text,
+        server_form::ServerForm,
     },
 };
 
@@ -20,17 +22,17 @@ pub fn ResendVerification(signed_in: bool) -> impl IntoView {
                 " to get a new verification link from your account page."
             </p>
         }
-        .into_any();
+        .into_eager_any();
     }
     let action = ServerAction::<SendVerificationEmail>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let sent = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
-        <ActionForm action=action>
+        <ServerForm action=action>
             <SubmitButton label="Send a new link" busy_label="Sending…" busy=action.pending() />
-        </ActionForm>
+        </ServerForm>
         <FormError error />
         {move || sent().then(|| view! { <p role="status">{notice_text("verification-sent")}</p> })}
     }
-    .into_any()
+    .into_eager_any()
 }

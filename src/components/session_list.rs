@@ -4,7 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::{auth::RevokeSession, wire::SessionInfo};
+use crate::{
+    auth::RevokeSession,
+    components::{eager::IntoEagerAny, server_form::ServerForm},
+    wire::SessionInfo,
+};
 
 #[component]
 pub fn SessionList(
@@ -30,15 +34,15 @@ fn SessionItem(session: SessionInfo, revoke: ServerAction<RevokeSession>) -> imp
         utc_minute(session.last_seen_at),
     );
     let control = if session.current {
-        view! { <span class="tag">"This device"</span> }.into_any()
+        view! { <span class="tag">"This device"</span> }.into_eager_any()
     } else {
         view! {
-            <ActionForm action=revoke attr:class="inline">
+            <ServerForm action=revoke attr:class="inline">
                 <input type="hidden" name="id" value=session.id />
                 <button type="submit">"Revoke"</button>
-            </ActionForm>
+            </ServerForm>
         }
-        .into_any()
+        .into_eager_any()
     };
     view! {
         <li class="session">

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     auth::{current_user, SignOut},
+    components::{eager::IntoEagerAny, resource::resource, server_form::ServerForm},
     wire::User,
 };
 
@@ -14,7 +15,7 @@ use crate::{
 pub fn SiteHeader() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let location = use_location();
-    let user = Resource::new(
+    let user = resource(
         move || (location.pathname.get(), sign_out.version().get()),
         |_| current_user(),
     );
@@ -28,8 +29,8 @@ pub fn SiteHeader() -> impl IntoView {
                 <Transition>
                     {move || Suspend::new(async move {
                         match user.await {
-                            Ok(Some(user)) => signed_in(user, sign_out).into_any(),
-                            _ => signed_out().into_any(),
+                            Ok(Some(user)) => signed_in(user, sign_out).into_eager_any(),
+                            _ => signed_out().into_eager_any(),
                         }
                     })}
                 </Transition>
@@ -43,11 +44,11 @@ fn signed_in(user: User, sign_out: ServerAction<SignOut>) -> impl IntoView {
         <span class="user-email">{user.email}</span>
         <a href="/account">"Account"</a>
         // A real form, so signing out works without WebAssembly too.
-        <ActionForm action=sign_out>
+        <ServerForm action=sign_out>
             <button type="submit" disabled=move || sign_out.pending().get()>
                 "Sign out"
             </button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 

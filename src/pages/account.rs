@@ -12,8 +12,11 @@ use crate::{
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
+        eager::IntoEagerAny,
         notice::{notice_text, QueryNotice},
         resend_verification::ResendVerification,
+        resource::resource,
+        server_form::ServerForm,
         session_list::SessionList,
     },
 };
@@ -23,7 +26,7 @@ const SIGN_IN_THEN_BACK: &str = "/sign-in?next=%2Faccount";
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
+    let user = resource(|| (), |_| current_user());
 
     view! {
         <Suspense>
@@ -33,10 +36,10 @@ pub fn AccountPage() -> impl IntoView {
                         view! {
                             <AccountSections email=user.email email_verified=user.email_verified />
                         }
-                            .into_any()
+                            .into_eager_any()
                     }
-                    Ok(None) => view! { <Redirect path=SIGN_IN_THEN_BACK /> }.into_any(),
-                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    Ok(None) => view! { <Redirect path=SIGN_IN_THEN_BACK /> }.into_eager_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_eager_any(),
                 }
             })}
         </Suspense>
@@ -51,13 +54,13 @@ fn AccountSections(email: String, email_verified: bool) -> impl IntoView {
             <QueryNotice />
             <p>"Signed in as " <strong>{email}</strong></p>
             {if email_verified {
-                view! { <p class="tag">"Email verified"</p> }.into_any()
+                view! { <p class="tag">"Email verified"</p> }.into_eager_any()
             } else {
                 view! {
                     <p class="muted">"Your email address is not verified yet."</p>
                     <ResendVerification signed_in=true />
                 }
-                    .into_any()
+                    .into_eager_any()
             }}
         </section>
         <SessionsSection />
@@ -71,7 +74,7 @@ fn SessionsSection() -> impl IntoView {
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
     // Listed again after every revocation, so the list shows what is left.
-    let sessions = Resource::new(
+    let sessions = resource(
         move || (revoke.version().get(), revoke_others.version().get()),
         |_| list_sessions(),
     );
@@ -88,19 +91,19 @@ fn SessionsSection() -> impl IntoView {
             <Transition>
                 {move || Suspend::new(async move {
                     match sessions.await {
-                        Ok(sessions) => view! { <SessionList sessions revoke /> }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                        Ok(sessions) => view! { <SessionList sessions revoke /> }.into_eager_any(),
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_eager_any(),
                     }
                 })}
             </Transition>
             <FormError error />
-            <ActionForm action=revoke_others>
+            <ServerForm action=revoke_others>
                 <SubmitButton
                     label="Sign out everywhere else"
                     busy_label="Signing out other sessions…"
                     busy=revoke_others.pending()
                 />
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -116,7 +119,7 @@ fn ChangePasswordSection() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Change password"</h2>
-            <ActionForm action=change attr:class="stack">
+            <ServerForm action=change attr:class="stack">
                 <PasswordField
                     label="Current password"
                     name="current_password"
@@ -125,7 +128,7 @@ fn ChangePasswordSection() -> impl IntoView {
                 <PasswordField label="New password" name="new_password" autocomplete="new-password" />
                 <FormError error />
                 <SubmitButton label="Change password" busy_label="Changing…" busy=change.pending() />
-            </ActionForm>
+            </ServerForm>
             {move || {
                 changed()
                     .then(|| {
@@ -147,7 +150,7 @@ fn DeleteAccountSection() -> impl IntoView {
             <p class="muted">
                 "Deletes your account and signs out every session. This cannot be undone."
             </p>
-            <ActionForm action=delete attr:class="stack">
+            <ServerForm action=delete attr:class="stack">
                 <PasswordField
                     label="Confirm with your password"
                     name="password"
@@ -155,7 +158,7 @@ fn DeleteAccountSection() -> impl IntoView {
                 />
                 <FormError error />
                 <SubmitButton label="Delete account" busy_label="Deleting…" busy=delete.pending() />
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }

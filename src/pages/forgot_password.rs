@@ -8,6 +8,7 @@ use crate::{
     components::{
         credential_form::{EmailField, FormError, SubmitButton},
         notice::{notice_text, QueryNotice},
+        server_form::ServerForm,
     },
 };
 
@@ -23,11 +24,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <p class="muted">
                 "Enter the email address of your account and we will send you a link to choose a new password."
             </p>
-            <ActionForm action=action attr:class="stack">
+            <ServerForm action=action attr:class="stack">
                 <EmailField />
                 <FormError error />
                 <SubmitButton label="Send reset link" busy_label="Sending…" busy=action.pending() />
-            </ActionForm>
+            </ServerForm>
             {move || sent().then(|| view! { <p role="status">{notice_text("reset-sent")}</p> })}
             <QueryNotice />
             <p class="switch">

@@ -6,7 +6,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::ResetPassword,
-    components::credential_form::{FormError, PasswordField, PasswordHint, SubmitButton},
+    components::{
+        credential_form::{FormError, PasswordField, PasswordHint, SubmitButton},
+        server_form::ServerForm,
+    },
 };
 
 #[component]
@@ -21,13 +24,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Choose a new password"</h1>
-            <ActionForm action=action attr:class="stack">
+            <ServerForm action=action attr:class="stack">
                 <input type="hidden" name="token" value=token />
                 <PasswordField label="New password" name="password" autocomplete="new-password" />
                 <PasswordHint />
                 <FormError error />
                 <SubmitButton label="Set new password" busy_label="Saving…" busy=action.pending() />
-            </ActionForm>
+            </ServerForm>
             <p class="switch">
                 "Link expired or already used? " <a href="/forgot-password">"Ask for a new one"</a>
             </p>

@@ -8,6 +8,7 @@ use crate::{
     components::{
         credential_form::{CredentialFields, FormError, SubmitButton},
         notice::QueryNotice,
+        server_form::ServerForm,
     },
 };
 
@@ -23,12 +24,12 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card">
             <h1>"Sign in"</h1>
             <QueryNotice />
-            <ActionForm action=action attr:class="stack">
+            <ServerForm action=action attr:class="stack">
                 <CredentialFields new_password=false />
                 {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <FormError error />
                 <SubmitButton label="Sign in" busy_label="Signing in…" busy=action.pending() />
-            </ActionForm>
+            </ServerForm>
             <p class="switch">
                 <a href="/forgot-password">"Forgot password?"</a>
             </p>

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 use crate::{
     auth::SignUp,
-    components::credential_form::{CredentialFields, FormError, SubmitButton},
+    components::{
+        credential_form::{CredentialFields, FormError, SubmitButton},
+        server_form::ServerForm,
+    },
 };
 
 #[component]
@@ -16,11 +19,11 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Create your account"</h1>
-            <ActionForm action=action attr:class="stack">
+            <ServerForm action=action attr:class="stack">
                 <CredentialFields new_password=true />
                 <FormError error />
                 <SubmitButton label="Sign up" busy_label="Creating account…" busy=action.pending() />
-            </ActionForm>
+            </ServerForm>
             <p class="switch">"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
         </section>
     }

@@ -6,7 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::{current_user, verify_email},
-    components::resend_verification::ResendVerification,
+    components::{
+        eager::IntoEagerAny, resend_verification::ResendVerification, resource::resource,
+    },
 };
 
 #[component]
@@ -15,8 +17,8 @@ pub fn VerifyEmailPage() -> impl IntoView {
         .get_untracked()
         .get("token")
         .unwrap_or_default();
-    let outcome = Resource::new(|| (), move |_| verify_email(token.clone()));
-    let user = Resource::new(|| (), |_| current_user());
+    let outcome = resource(|| (), move |_| verify_email(token.clone()));
+    let user = resource(|| (), |_| current_user());
 
     view! {
         <section class="card">
@@ -31,7 +33,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                                     <a href="/">"Continue"</a>
                                 </p>
                             }
-                                .into_any()
+                                .into_eager_any()
                         }
                         Err(error) => {
                             let signed_in = matches!(user.await, Ok(Some(_)));
@@ -40,7 +42,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                                 <p role="alert">{error.to_string()}</p>
                                 <ResendVerification signed_in />
                             }
-                                .into_any()
+                                .into_eager_any()
                         }
                     }
                 })}
