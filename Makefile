@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test build bench e2e dev
+.PHONY: help run test build bench bench-scale e2e dev
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:3000 with SQLite"
 	@echo "make test   fmt, clippy (server + browser), Rust tests, Playwright end-to-end"
 	@echo "make build  release build only (target/site + target/release/badge)"
 	@echo "make bench  release benchmarks vs FastAPI+PyJWT and Better Auth -> bench/RESULTS.md"
+	@echo "make bench-scale  1M users on SQLite and PostgreSQL vs an empty database -> bench/RESULTS.md"
 	@echo "make dev    live reload (cargo leptos watch); installs cargo-leptos once (~20 min)"
 	@echo "make e2e    Playwright only, against a debug build (.ci/build-site debug first)"
 
@@ -27,6 +28,11 @@ test:
 bench: build
 	cargo build --release --no-default-features --features bench --bin badge-bench --bin argon2-rate
 	python3 bench/bench.py
+
+# Flat cost at a million users, on SQLite and on the local PostgreSQL (127.0.0.1:5432, user
+# postgres). BENCH_SECONDS / BENCH_ROUNDS as for `make bench`.
+bench-scale: build
+	python3 bench/scale.py
 
 # Playwright only (needs a debug build: .ci/build-site debug).
 e2e:

@@ -195,7 +195,12 @@ async fn pruning_in_batches_deletes_every_expired_session() {
         .await
         .unwrap();
 
-    let pruned = badge::server::accounts::sessions::prune_expired_in_batches(&db, 2)
+    let batches = badge::server::accounts::sessions::PruneBatches {
+        first: 2,
+        max: 2,
+        ..Default::default()
+    };
+    let pruned = badge::server::accounts::sessions::prune_expired_in_batches(&db, batches)
         .await
         .unwrap();
 

@@ -206,35 +206,89 @@ pub async fn assign_missing_ids(db: &Db) -> sqlx::Result<u64> {
     }
 }
 
-/// Removes expired sessions in batches; returns how many.
+/// Removes expired sessions in batches that give way to requests; returns how many.
 pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
-    prune_expired_in_batches(db, PRUNE_BATCH).await
+    prune_expired_in_batches(db, PruneBatches::default()).await
 }
 
-/// Rows deleted per statement when pruning: small enough that a batch holds SQLite's write lock
-/// (or PostgreSQL's row locks) for milliseconds, so sign-ins and requests go on beside it.
-const PRUNE_BATCH: i64 = 2_000;
-/// The pause between two batches, leaving the database (and the CPU) to requests.
-const PRUNE_PAUSE: Duration = Duration::from_millis(5);
+/// How pruning shares the database and the CPU with requests. A single DELETE of a million
+/// expired rows would hold SQLite's write lock (and a CPU) for minutes; instead each batch is
+/// sized to take about `target` and is followed by a rest `rest_factor` times as long as it
+/// took, so pruning uses at most a fifth of a CPU, and less when the machine is busy (a batch
+/// then takes longer, and so does the rest).
+#[derive(Clone, Copy, Debug)]
+pub struct PruneBatches {
+    pub first: i64,
+    pub max: i64,
+    pub target: Duration,
+    pub rest_factor: u32,
+}
 
-/// One statement per `batch` rows: a single DELETE of a million expired rows would block every
-/// writer for seconds. `now` is fixed at the start, so rows expiring meanwhile wait for next time.
-pub async fn prune_expired_in_batches(db: &Db, batch: i64) -> sqlx::Result<u64> {
+impl Default for PruneBatches {
+    fn default() -> Self {
+        Self {
+            first: 100,
+            max: 5_000,
+            target: Duration::from_millis(2),
+            rest_factor: 4,
+        }
+    }
+}
+
+impl PruneBatches {
+    /// The next batch size: halved after a slow batch, doubled after a quick one.
+    fn next(&self, size: i64, took: Duration) -> i64 {
+        if took > self.target * 2 {
+            (size / 2).max(1)
+        } else if took < self.target / 2 {
+            (size * 2).min(self.max)
+        } else {
+            size
+        }
+    }
+}
+
+/// `now` is fixed at the start, so rows expiring meanwhile wait for the next round. Oldest
+/// first, by the `expires_at` index (without the ORDER BY, PostgreSQL scans the table once it
+/// knows most rows have expired).
+pub async fn prune_expired_in_batches(db: &Db, batches: PruneBatches) -> sqlx::Result<u64> {
     let now = unix_now();
     let mut pruned = 0;
+    let mut size = batches.first.max(1);
     loop {
+        let started = std::time::Instant::now();
         let done = sqlx::query(
             "DELETE FROM sessions WHERE token_hash IN \
-             (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $2)",
+             (SELECT token_hash FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
         )
         .bind(now)
-        .bind(batch)
+        .bind(size)
         .execute(db)
         .await?;
+        let took = started.elapsed();
         pruned += done.rows_affected();
-        if done.rows_affected() < u64::try_from(batch).unwrap_or(0) {
+        if done.rows_affected() < u64::try_from(size).unwrap_or(0) {
             return Ok(pruned);
         }
-        tokio::time::sleep(PRUNE_PAUSE).await;
+        tokio::time::sleep(took * batches.rest_factor).await;
+        size = batches.next(size, took);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_batches_shrink_when_slow_and_grow_when_quick_within_bounds() {
+        let batches = PruneBatches::default();
+        let slow = batches.target * 3;
+        let quick = batches.target / 3;
+
+        assert_eq!(batches.next(100, slow), 50);
+        assert_eq!(batches.next(1, slow), 1);
+        assert_eq!(batches.next(100, quick), 200);
+        assert_eq!(batches.next(batches.max, quick), batches.max);
+        assert_eq!(batches.next(100, batches.target), 100);
     }
 }

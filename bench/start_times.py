@@ -1,0 +1,78 @@
+"""Start times. Cold start: from starting the process to the first `GET /healthz` answered 200, on
+SQLite and on PostgreSQL (the first start on an empty database also runs the migrations; the
+restarts find them applied, as a redeploy or a crashed instance coming back would). Warm
+build: a second `make build` with nothing changed, the part of a second `make run` before the
+server starts."""
+from __future__ import annotations
+
+import http.client
+import os
+import statistics
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+RESTARTS = 5
+POLL_SECONDS = 0.002
+GIVE_UP_SECONDS = 30
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def _healthy(port: int) -> bool:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        conn.request("GET", "/healthz")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
+def start_to_healthy_ms(binary: Path, env: dict, port: int, cpu: str) -> float:
+    """Starts `binary`, waits for /healthz 200, stops it; returns the milliseconds in between."""
+    started = time.perf_counter()
+    process = subprocess.Popen(["taskset", "-c", cpu, str(binary)], env={**os.environ, **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not _healthy(port):
+            if process.poll() is not None:
+                raise RuntimeError(f"{binary.name} exited with {process.returncode} before it was healthy")
+            if time.perf_counter() - started > GIVE_UP_SECONDS:
+                raise RuntimeError(f"{binary.name} was not healthy within {GIVE_UP_SECONDS} s")
+            time.sleep(POLL_SECONDS)
+        return (time.perf_counter() - started) * 1000
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(binary: Path, base_env: dict, port: int, cpu: str, scratch: Path) -> dict[str, dict[str, float]]:
+    """{engine: {"first": ms, "restart": median ms}} for SQLite and PostgreSQL."""
+    env = {**base_env, "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}", "MAIL_OUTBOX_DIR": str(scratch / "outbox")}
+    results = {}
+    database = f"badge_cold_{uuid.uuid4().hex[:12]}"
+    _psql(f'CREATE DATABASE "{database}"')
+    try:
+        for engine, url in (("SQLite", f"sqlite://{scratch}/cold-start.db"),
+                            ("PostgreSQL", f"{PG_SERVER}/{database}")):
+            run = lambda: start_to_healthy_ms(binary, {**env, "DATABASE_URL": url}, port, cpu)
+            first = run()
+            restarts = [run() for _ in range(RESTARTS)]
+            results[engine] = {"first": first, "restart": statistics.median(restarts)}
+    finally:
+        _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return results
+
+
+def warm_build_seconds(root: Path) -> float:
+    """Seconds for `make build` when everything is already built (the caller built it)."""
+    started = time.perf_counter()
+    subprocess.run(["make", "-s", "build"], cwd=root, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - started
