@@ -71,8 +71,14 @@ def measure(binary: Path, base_env: dict, port: int, cpu: str, scratch: Path) ->
 
 
 def warm_build_seconds(root: Path) -> float:
-    """Seconds for `make build` when everything is already built (the caller built it)."""
-    started = time.perf_counter()
-    subprocess.run(["make", "-s", "build"], cwd=root, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    """Seconds for a second `make build` in a row, the first making sure all is built: building
+    the bench binaries (another feature set) replaced the library's cdylib output, which has no
+    per-feature file name, so the first `make build` after them relinks the server."""
+    def make_build() -> float:
+        started = time.perf_counter()
+        subprocess.run(["make", "-s", "build"], cwd=root, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        return time.perf_counter() - started
+
+    make_build()
+    return make_build()
