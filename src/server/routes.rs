@@ -7,12 +7,12 @@
 //! verifying a badge. Both share the edge: request id, access log, timeouts, body limit,
 //! security headers.
 
-use axum::{http::StatusCode, middleware, Router};
+use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
-use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
     app::{shell, App},
@@ -34,16 +34,13 @@ pub fn router(state: AppState, draining: Draining) -> Router {
     let edge_settings = edge::Edge {
         draining,
         https: state.config.is_https(),
+        request_timeout: state.config.operations.request_timeout,
     };
     // One `ServiceBuilder`: axum boxes the service once per `Router::layer` call, so a stack
     // applied in one call costs one box per request instead of one per layer.
     let edge = ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(edge_settings, edge::edge))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.config.operations.request_timeout,
-        ));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     site_routes(&state)
         .merge(api::cookieless_routes(&state))
         .layer(edge)

@@ -1,19 +1,19 @@
 //! What every request passes through at the edge, in one middleware: the request id (a
-//! caller's sane `x-request-id` is kept, else a new one), one access-log line and the request
-//! metrics, the security headers every response carries (`nosniff`, the referrer policy, HSTS
-//! on https), and `Connection: close` while draining. Plus the header pages need
+//! caller's sane `x-request-id` is kept, else a new one), the request timeout (408), one
+//! access-log line and the request metrics, the security headers every response carries
+//! (`nosniff`, the referrer policy, HSTS on https), and `Connection: close` while draining. Plus the header pages need
 //! (`Cache-Control: private, no-store` on HTML).
 //!
 //! One middleware rather than a layer each: every `from_fn` layer costs an allocation or two per
 //! request, and the JSON API is meant to cost little more than verifying the badge.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{header, HeaderMap, HeaderName, HeaderValue},
+    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use rand::RngCore;
 
@@ -30,6 +30,8 @@ pub struct Edge {
     pub draining: Draining,
     /// The site is served over https: responses carry HSTS.
     pub https: bool,
+    /// The longest a request may take, its body included (`REQUEST_TIMEOUT`).
+    pub request_timeout: Duration,
 }
 
 /// Runs inside the router (axum applies `Router::layer` per route), so the matched route
@@ -41,7 +43,12 @@ pub async fn edge(State(edge): State<Edge>, request: Request, next: Next) -> Res
     let static_file = request.uri().path().starts_with("/pkg/");
     let request_id = sane_request_id(request.headers()).unwrap_or_else(new_request_id);
 
-    let mut response = next.run(request).await;
+    // tokio's timeout polls the request before its timer, so a request answered at once never
+    // arms the timer (tower-http's TimeoutLayer arms it every time).
+    let mut response = match tokio::time::timeout(edge.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    };
 
     let route = match &route {
         Some(route) => route.as_str(),
