@@ -52,7 +52,9 @@ pub enum KeysCommand {
     /// Remove a key at once, from the JWKS too: badges it signed are refused. If it was the
     /// signing key, a new key takes over. For a leaked key.
     Revoke {
-        /// The key's id, as `badge keys list` shows it.
+        /// The key's id, as `badge keys list` shows it. Kids are base64url, so one may start
+        /// with `-`: it is still the id, not an option.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }
