@@ -89,25 +89,14 @@ async fn revoking_an_unknown_key_is_one_line_naming_it() {
     })
     .await;
 
-    let (ok, _, stderr) = badge(&app.db_url, &["keys", "revoke", "no-such-kid"]);
+    // Kids are base64url, so one may start with `-`: it is the kid, not an option.
+    for kid in ["no-such-kid", "-jq2"] {
+        let (ok, _, stderr) = badge(&app.db_url, &["keys", "revoke", kid]);
 
-    assert!(!ok);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no-such-kid"), "{stderr}");
-}
-
-#[tokio::test]
-async fn a_kid_starting_with_a_dash_is_taken_as_the_kid_not_an_option() {
-    let app = spawn_app_with(|vars| {
-        vars.insert("JWT_ALGORITHM", "EdDSA".into());
-    })
-    .await;
-
-    let (ok, _, stderr) = badge(&app.db_url, &["keys", "revoke", "-jq2"]);
-
-    assert!(!ok);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("-jq2"), "{stderr}");
+        assert!(!ok, "{kid}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(kid), "{stderr}");
+    }
 }
 
 #[test]

@@ -215,6 +215,35 @@ async fn pages_carry_a_nonce_csp_that_their_scripts_match() {
 }
 
 #[tokio::test]
+async fn the_cookieless_api_answers_carry_the_security_headers_and_a_request_id() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+    let badge = app.badge().await;
+
+    let hello = app
+        .client
+        .get(app.url("/api/hello-world"))
+        .bearer_auth(&badge)
+        .send()
+        .await
+        .unwrap();
+    let refused = app.get("/api/hello-world").await;
+    let jwks = app.get("/.well-known/jwks.json").await;
+
+    assert_eq!(hello.status(), 200);
+    assert_eq!(refused.status(), 401);
+    for response in [&hello, &refused, &jwks] {
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{headers:?}");
+        assert_eq!(
+            headers["referrer-policy"],
+            "strict-origin-when-cross-origin"
+        );
+        assert!(headers.contains_key("x-request-id"), "{headers:?}");
+    }
+}
+
+#[tokio::test]
 async fn https_sites_send_hsts_and_http_sites_do_not() {
     let https = spawn_app_with(|vars| {
         vars.insert("SITE_URL", "https://badge.example.com".into());

@@ -179,10 +179,9 @@ async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
 #[tokio::test]
 async fn pruning_in_batches_deletes_every_expired_session() {
     let app = spawn_app().await;
-    for _ in 0..5 {
+    for _ in 0..6 {
         app.signed_up_user().await;
     }
-    app.signed_up_user().await;
     let db = app.db().await;
     let live: String = sqlx::query("SELECT token_hash FROM sessions ORDER BY token_hash LIMIT 1")
         .fetch_one(&db)

@@ -1,7 +1,10 @@
 //! The `sessions` table: every query on it lives here. A row holds only the SHA-256 of its
 //! token; expiry slides forward, refreshed at most once a day.
 
-use std::{net::IpAddr, time::Duration};
+use std::{
+    net::IpAddr,
+    time::{Duration, Instant},
+};
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -256,7 +259,7 @@ pub async fn prune_expired_in_batches(db: &Db, batches: PruneBatches) -> sqlx::R
     let mut pruned = 0;
     let mut size = batches.first.max(1);
     loop {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let done = sqlx::query(
             "DELETE FROM sessions WHERE token_hash IN \
              (SELECT token_hash FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",

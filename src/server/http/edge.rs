@@ -1,8 +1,8 @@
 //! What every request passes through at the edge, in one middleware: the request id (a
 //! caller's sane `x-request-id` is kept, else a new one), the request timeout (408), one
 //! access-log line and the request metrics, the security headers every response carries
-//! (`nosniff`, the referrer policy, HSTS on https), and `Connection: close` while draining. Plus the header pages need
-//! (`Cache-Control: private, no-store` on HTML).
+//! (`nosniff`, the referrer policy, HSTS on https), and `Connection: close` while draining.
+//! Plus the header pages need (`Cache-Control: private, no-store` on HTML).
 //!
 //! One middleware rather than a layer each: every `from_fn` layer costs an allocation or two per
 //! request, and the JSON API is meant to cost little more than verifying the badge.
