@@ -196,6 +196,7 @@ async fn pruning_in_batches_deletes_every_expired_session() {
 
     let batches = badge::server::accounts::sessions::PruneBatches {
         first: 2,
+        min: 2,
         max: 2,
         ..Default::default()
     };

@@ -222,6 +222,9 @@ pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
 #[derive(Clone, Copy, Debug)]
 pub struct PruneBatches {
     pub first: i64,
+    /// Never fewer rows than this: a batch also waits on the database's other work, and a
+    /// busy database must not shrink pruning to a row at a time.
+    pub min: i64,
     pub max: i64,
     pub target: Duration,
     pub rest_factor: u32,
@@ -231,6 +234,7 @@ impl Default for PruneBatches {
     fn default() -> Self {
         Self {
             first: 100,
+            min: 50,
             max: 5_000,
             target: Duration::from_millis(2),
             rest_factor: 4,
@@ -242,7 +246,7 @@ impl PruneBatches {
     /// The next batch size: halved after a slow batch, doubled after a quick one.
     fn next(&self, size: i64, took: Duration) -> i64 {
         if took > self.target * 2 {
-            (size / 2).max(1)
+            (size / 2).max(self.min)
         } else if took < self.target / 2 {
             (size * 2).min(self.max)
         } else {
@@ -257,7 +261,7 @@ impl PruneBatches {
 pub async fn prune_expired_in_batches(db: &Db, batches: PruneBatches) -> sqlx::Result<u64> {
     let now = unix_now();
     let mut pruned = 0;
-    let mut size = batches.first.max(1);
+    let mut size = batches.first.max(batches.min).min(batches.max).max(1);
     loop {
         let started = Instant::now();
         let done = sqlx::query(
@@ -289,7 +293,7 @@ mod tests {
         let quick = batches.target / 3;
 
         assert_eq!(batches.next(100, slow), 50);
-        assert_eq!(batches.next(1, slow), 1);
+        assert_eq!(batches.next(batches.min, slow), batches.min);
         assert_eq!(batches.next(100, quick), 200);
         assert_eq!(batches.next(batches.max, quick), batches.max);
         assert_eq!(batches.next(100, batches.target), 100);
