@@ -43,6 +43,8 @@ PASSWORD = "correct horse battery staple"
 EMAIL = "bench@example.com"
 SECRET = os.urandom(32).hex()
 TICKS = os.sysconf("SC_CLK_TCK")
+# The local PostgreSQL server (user postgres, trust) for cold starts and `make bench-scale`.
+POSTGRES = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 # `make bench-scale` (bench/scale.py) owns this part of RESULTS.md; `make bench` keeps it as it is.
 SCALE_START, SCALE_END = "<!-- bench-scale:start -->", "<!-- bench-scale:end -->"
 SCALE_SECTION = re.compile(re.escape(SCALE_START) + ".*?" + re.escape(SCALE_END) + "\n?", re.S)
@@ -60,6 +62,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far, from /proc/<pid>/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 # --- installing what the bench needs -------------------------------------------------------
@@ -126,9 +135,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return cpu_seconds(self.process.pid)
 
     def memory_kib(self, key: str) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -360,7 +367,7 @@ def main() -> None:
         say("start times: cold start on SQLite and PostgreSQL, then a second `make build`")
         starts = start_times.measure(ROOT / "target/release/badge", {
             "AUTH_SECRET": SECRET, "LEPTOS_SITE_ROOT": str(ROOT / "target/site"), "RUST_LOG": "warn",
-        }, free_port(), SERVER_CPU, scratch)
+        }, free_port(), SERVER_CPU, scratch, POSTGRES)
         warm_build = start_times.warm_build_seconds(ROOT)
         report(order, statistics.mean(argon2_rates), rss_end, rss_peak, starts, warm_build)
     finally:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (beside this file)
 from bench import say  # noqa: E402
 from scale_engines import (  # noqa: E402
-    POSTGRES, PostgreSQL, SQLite, any_expired, expired_count, password_hash,
+    PostgreSQL, SQLite, any_expired, expired_count, password_hash,
     seed_expired_sessions, seed_live_sessions, seed_users,
 )
 
@@ -44,6 +44,7 @@ PRUNE_MAX_SECONDS = 300
 # and counts them every few checks (a scan of the expired range: tens of ms), to see progress.
 PRUNE_POLL_SECONDS = 0.5
 PRUNE_COUNT_EVERY = 4
+MIN_LOAD_SECONDS = 1.0
 FORM = urllib.parse.urlencode({"email": bench.EMAIL, "password": bench.PASSWORD})
 
 
@@ -143,7 +144,7 @@ class Prune:
     expired: int
     seconds: float | None  # None: not over within PRUNE_MAX_SECONDS
     counts: list[int]  # the expired rows left, counted every few polls
-    overshoot_seconds: float  # quiet time at the end of the "during" window, at most one poll
+    overshoot_seconds: float  # quiet time at the end of the "during" window (a poll, or the minimum load)
     during_p99_us: float
     quiet_p99_us: float
     # hello-world answered per second: what pruning leaves of the server's CPU under full load
@@ -176,6 +177,10 @@ def measure_prune(engine, url: str, cutoff: int, scratch: Path) -> Prune:
         load = bench.wrk(hello, PRUNE_MAX_SECONDS)
         load_started = time.monotonic()
         over, counts = wait_for_prune(engine, url, cutoff, healthy + PRUNE_MAX_SECONDS)
+        # At least a second of load: a SIGINT before wrk has set its handler would kill it
+        # without a summary (a small prune can be over at once).
+        time.sleep(max(0.0, load_started + MIN_LOAD_SECONDS - time.monotonic()))
+        stopped = time.monotonic()
         load.send_signal(signal.SIGINT)  # wrk stops and still prints its summary
         during = bench.summary(load)
         engine.tidy(url)
@@ -189,7 +194,7 @@ def measure_prune(engine, url: str, cutoff: int, scratch: Path) -> Prune:
         expired=expired,
         seconds=None if over is None else over - healthy,
         counts=counts,
-        overshoot_seconds=0 if over is None else min(PRUNE_POLL_SECONDS, over - load_started),
+        overshoot_seconds=0 if over is None else max(0.0, stopped - over),
         during_p99_us=during["p99_us"],
         quiet_p99_us=statistics.mean(r["p99_us"] for r in quiet),
         during_rps=during["requests"] / (during["duration_us"] / 1e6),
@@ -258,6 +263,11 @@ def flat_cost_table(result: EngineResult) -> list[str]:
     for empty, seeded in result.pairs:
         figures = [(bench.mean(s, "rps"), bench.mean(s, "p99_us") / 1000, bench.mean(s, "cpu_us"))
                    for s in (empty, seeded)]
+        if not all(p99 for _, p99, _ in figures):
+            # A window too short (or a CPU too busy) for even one answer: nothing to compare.
+            lines.append(f"| {empty.label} | no answer in a {bench.SECONDS} s window: measure longer "
+                         "(BENCH_SECONDS) | | | | | | | | **not measured** |")
+            continue
         cpu_ratio = figures[1][2] / figures[0][2]
         p99_ratio = figures[1][1] / figures[0][1]
         cells = " | ".join(f"{rps:,.0f} | {p99:.2f} | {cpu:,.0f}" for rps, p99, cpu in figures)
@@ -352,8 +362,8 @@ def check_prerequisites() -> None:
         sys.exit(f"{BADGE_BIN} is missing: run `make build`")
     if shutil.which("psql") is None:
         sys.exit("psql is missing: sudo apt-get install -y postgresql-client")
-    if subprocess.run(["psql", f"{POSTGRES}/postgres", "-AtqXc", "SELECT 1"], stdout=subprocess.DEVNULL).returncode:
-        sys.exit(f"PostgreSQL does not answer at {POSTGRES} (user postgres, no password)")
+    if subprocess.run(["psql", f"{bench.POSTGRES}/postgres", "-AtqXc", "SELECT 1"], stdout=subprocess.DEVNULL).returncode:
+        sys.exit(f"PostgreSQL does not answer at {bench.POSTGRES} (user postgres, no password)")
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import bench
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432"
 SEEDED_DOMAIN = "scale.example"
 USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/120.0.0.0 Safari/537.36")
@@ -19,13 +18,6 @@ HOUR, DAY = 3_600, 86_400
 # The same text on both engines: `:now` is a bound parameter in sqlite3 and a psql variable.
 EXPIRED_COUNT = "SELECT count(*) FROM sessions WHERE expires_at <= :now"
 ANY_EXPIRED = "SELECT count(*) FROM (SELECT 1 FROM sessions WHERE expires_at <= :now LIMIT 1) AS one"
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of any process, as bench.Server.cpu_seconds reads it."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / bench.TICKS
 
 
 class SQLite:
@@ -121,13 +113,13 @@ class PostgreSQL:
 
     def create(self, label: str) -> str:
         name = f"badge_scale_{os.getpid()}_{label}"
-        self.psql(f"{POSTGRES}/postgres", f"CREATE DATABASE {name}")
+        self.psql(f"{bench.POSTGRES}/postgres", f"CREATE DATABASE {name}")
         self.databases.append(name)
-        return f"{POSTGRES}/{name}"
+        return f"{bench.POSTGRES}/{name}"
 
     def close(self) -> None:
         for name in self.databases:
-            self.psql(f"{POSTGRES}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            self.psql(f"{bench.POSTGRES}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.databases.clear()
 
     def query(self, url: str, sql: str, params: dict) -> list[tuple]:
@@ -150,7 +142,7 @@ class PostgreSQL:
         used = {}
         for pid in map(int, self.psql(url, self.CLIENT_BACKENDS)):
             try:
-                used[pid] = cpu_seconds(pid)
+                used[pid] = bench.cpu_seconds(pid)
             except FileNotFoundError:
                 pass  # the connection closed meanwhile
         return used

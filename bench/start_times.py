@@ -16,7 +16,6 @@ from pathlib import Path
 RESTARTS = 5
 POLL_SECONDS = 0.002
 GIVE_UP_SECONDS = 30
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 
 
 def _healthy(port: int) -> bool:
@@ -48,25 +47,27 @@ def start_to_healthy_ms(binary: Path, env: dict, port: int, cpu: str) -> float:
         process.wait(timeout=10)
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL)
+def _psql(server: str, sql: str) -> None:
+    subprocess.run(["psql", f"{server}/postgres", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL)
 
 
-def measure(binary: Path, base_env: dict, port: int, cpu: str, scratch: Path) -> dict[str, dict[str, float]]:
-    """{engine: {"first": ms, "restart": median ms}} for SQLite and PostgreSQL."""
+def measure(binary: Path, base_env: dict, port: int, cpu: str, scratch: Path,
+            postgres: str) -> dict[str, dict[str, float]]:
+    """{engine: {"first": ms, "restart": median ms}} for SQLite and PostgreSQL (`postgres`: the
+    server's URL without a database)."""
     env = {**base_env, "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}", "MAIL_OUTBOX_DIR": str(scratch / "outbox")}
     results = {}
     database = f"badge_cold_{uuid.uuid4().hex[:12]}"
-    _psql(f'CREATE DATABASE "{database}"')
+    _psql(postgres, f'CREATE DATABASE "{database}"')
     try:
         for engine, url in (("SQLite", f"sqlite://{scratch}/cold-start.db"),
-                            ("PostgreSQL", f"{PG_SERVER}/{database}")):
+                            ("PostgreSQL", f"{postgres}/{database}")):
             run = lambda: start_to_healthy_ms(binary, {**env, "DATABASE_URL": url}, port, cpu)
             first = run()
             restarts = [run() for _ in range(RESTARTS)]
             results[engine] = {"first": first, "restart": statistics.median(restarts)}
     finally:
-        _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _psql(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     return results
 
 
