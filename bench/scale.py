@@ -6,18 +6,16 @@ set-based SQL (not the API; one real argon2id hash shared by every user), and `G
 sign-in and the signed-in SSR `GET /` are measured on that database and on an empty one, both
 servers up at once and measured in interleaved rounds. Then a million expired sessions are added
 and the server restarted: its start-up housekeeping prunes them while wrk runs hello-world, and
-that p99 is compared with the quiet p99 on the same server afterwards. Also reports the database
+that p99 is compared with hello-world's on the same database before, with nothing to prune. Also reports the database
 size per 100k users. Conventions, helpers and the BENCH_SECONDS / BENCH_ROUNDS knobs are
 bench.py's; BENCH_SCALE_USERS replaces the million (for a quick try). Writes its own section of
 bench/RESULTS.md. Needs `make build` and a PostgreSQL server at 127.0.0.1:5432 (user postgres).
 """
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,11 +38,6 @@ BADGE_BIN = bench.ROOT / "target/release/badge"
 FLAT_COST_TARGET = 1.25
 PRUNE_P99_TARGET = 2.0
 PRUNE_MAX_SECONDS = 300
-# While the server prunes, the bench checks twice a second whether an expired row is left (cheap)
-# and counts them every few checks (a scan of the expired range: tens of ms), to see progress.
-PRUNE_POLL_SECONDS = 0.5
-PRUNE_COUNT_EVERY = 4
-MIN_LOAD_SECONDS = 1.0
 FORM = urllib.parse.urlencode({"email": bench.EMAIL, "password": bench.PASSWORD})
 
 
@@ -142,64 +135,60 @@ def compare(engine, empty: Instance, seeded: Instance) -> list[tuple[bench.Scena
 @dataclass
 class Prune:
     expired: int
-    seconds: float | None  # None: not over within PRUNE_MAX_SECONDS
-    counts: list[int]  # the expired rows left, counted every few polls
-    overshoot_seconds: float  # quiet time at the end of the "during" window (a poll, or the minimum load)
-    during_p99_us: float
-    quiet_p99_us: float
-    # hello-world answered per second: what pruning leaves of the server's CPU under full load
-    during_rps: float
-    quiet_rps: float
+    seconds: float | None  # None: not over within PRUNE_MAX_SECONDS; else at most one window late
+    counts: list[int]  # the expired rows left before the first window and after each
+    quiet: list[dict]  # hello-world windows on the same database with nothing to prune
+    during: list[dict]  # hello-world windows of the same length while the server prunes
+
+    @property
+    def quiet_p99_us(self) -> float:
+        return statistics.mean(w["p99_us"] for w in self.quiet)
+
+    @property
+    def during_p99_us(self) -> float:
+        return statistics.mean(w["p99_us"] for w in self.during)
 
 
-def wait_for_prune(engine, url: str, cutoff: int, deadline: float) -> tuple[float | None, list[int]]:
-    """Polls until no expired row is left; returns when that was seen (None: not by the deadline)
-    and the expired rows counted on the way."""
-    counts = []
-    for poll in itertools.count():
-        if time.monotonic() >= deadline:
-            return None, counts
-        if not any_expired(engine, url, cutoff):
-            return time.monotonic(), counts + [0]
-        if poll % PRUNE_COUNT_EVERY == 0:
-            counts.append(expired_count(engine, url, cutoff))
-        time.sleep(PRUNE_POLL_SECONDS)
+def hello_scenario(server: bench.Server) -> bench.Scenario:
+    token = badge_token(server, session_cookie(server, "/api/auth/sign-in"))
+    return bench.Scenario("hello", "hello-world", server, "/api/hello-world", {"Authorization": f"Bearer {token}"})
 
 
-def measure_prune(engine, url: str, cutoff: int, scratch: Path) -> Prune:
-    """Starts the server (its housekeeping prunes at once) and loads hello-world while it prunes."""
+def measure_quiet(engine, url: str, scratch: Path) -> list[dict]:
+    """hello-world on a fresh server whose database has nothing to prune."""
+    server = start_badge(f"{engine.name}-quiet", url, scratch)
+    try:
+        hello = hello_scenario(server)
+        bench.measure(hello, 1)  # warm-up, as for every other scenario
+        windows = []
+        for _ in range(bench.ROUNDS):
+            time.sleep(bench.SETTLE_SECONDS)
+            windows.append(bench.measure(hello))
+        return windows
+    finally:
+        server.stop()
+
+
+def measure_prune(engine, url: str, cutoff: int, quiet: list[dict], scratch: Path) -> Prune:
+    """Starts the server (its start-up housekeeping prunes at once) and runs hello-world in
+    windows as long as the quiet ones until no expired row is left (or PRUNE_MAX_SECONDS)."""
     expired = expired_count(engine, url, cutoff)
     server = start_badge(f"{engine.name}-prune", url, scratch)
     try:
         healthy = time.monotonic()
-        token = badge_token(server, session_cookie(server, "/api/auth/sign-in"))
-        hello = bench.Scenario("hello", "hello-world", server, "/api/hello-world", {"Authorization": f"Bearer {token}"})
-        load = bench.wrk(hello, PRUNE_MAX_SECONDS)
-        load_started = time.monotonic()
-        over, counts = wait_for_prune(engine, url, cutoff, healthy + PRUNE_MAX_SECONDS)
-        # At least a second of load: a SIGINT before wrk has set its handler would kill it
-        # without a summary (a small prune can be over at once).
-        time.sleep(max(0.0, load_started + MIN_LOAD_SECONDS - time.monotonic()))
-        stopped = time.monotonic()
-        load.send_signal(signal.SIGINT)  # wrk stops and still prints its summary
-        during = bench.summary(load)
-        engine.tidy(url)
-        quiet = []
-        for _ in range(bench.ROUNDS):
-            time.sleep(bench.SETTLE_SECONDS)
-            quiet.append(bench.measure(hello))
+        hello = hello_scenario(server)
+        bench.measure(hello, 1)  # the same warm-up as the quiet server's
+        counts, during, over = [expired_count(engine, url, cutoff)], [], None
+        while counts[-1] and time.monotonic() < healthy + PRUNE_MAX_SECONDS:
+            during.append(bench.measure(hello))
+            # Counted between windows, so the count's scan is not measured as pruning's cost.
+            counts.append(0 if not any_expired(engine, url, cutoff) else expired_count(engine, url, cutoff))
+            if counts[-1] == 0:
+                over = time.monotonic()
     finally:
         server.stop()
-    return Prune(
-        expired=expired,
-        seconds=None if over is None else over - healthy,
-        counts=counts,
-        overshoot_seconds=0 if over is None else max(0.0, stopped - over),
-        during_p99_us=during["p99_us"],
-        quiet_p99_us=statistics.mean(r["p99_us"] for r in quiet),
-        during_rps=during["requests"] / (during["duration_us"] / 1e6),
-        quiet_rps=statistics.mean(r["rps"] for r in quiet),
-    )
+    return Prune(expired=expired, seconds=None if over is None else over - healthy, counts=counts,
+                 quiet=quiet, during=during)
 
 
 # --- one engine end to end -----------------------------------------------------------------------
@@ -238,10 +227,12 @@ def run_engine(engine, scratch: Path, servers: list[bench.Server]) -> EngineResu
         server.stop()
         servers.remove(server)
 
+    say(f"{engine.name}: hello-world on the seeded database with nothing to prune")
+    quiet = measure_quiet(engine, seeded_url, scratch)
     say(f"{engine.name}: seeding {USERS:,} expired sessions, then pruning them under load")
     cutoff = seed_expired_sessions(engine, seeded_url)
     engine.tidy(seeded_url)
-    prune = measure_prune(engine, seeded_url, cutoff, scratch)
+    prune = measure_prune(engine, seeded_url, cutoff, quiet, scratch)
     return EngineResult(engine.name, seed_seconds, bytes_per_100k, pairs, prune)
 
 
@@ -277,25 +268,29 @@ def flat_cost_table(result: EngineResult) -> list[str]:
 
 
 def progress(p: Prune) -> str:
-    """What the polls saw: a count falling in several steps means batches."""
-    if p.counts[0] == 0:
-        return "over before the load started: the *during* figure is quiet time"
+    """What the counts between windows saw: a count falling in several steps means batches."""
     steps = sum(1 for before, after in zip(p.counts, p.counts[1:]) if after < before)
     if steps > 1:
-        shape = f"fell in {steps} steps over {len(p.counts)} counts (batched)"
-    elif len(p.counts) > 3:
-        shape = f"fell in one step over {len(p.counts)} counts (one statement)"
+        shape = f"fell in {steps} steps over {len(p.during)} windows (batched)"
+    elif len(p.during) > 2:
+        shape = f"fell in one step over {len(p.during)} windows (one statement)"
     else:
-        shape = f"over within {len(p.counts)} counts"
-    return f"{shape}; load ran ≤ {p.overshoot_seconds:.1f} s past the end"
+        shape = f"over within {len(p.during)} windows"
+    return f"{shape}; {p.counts[-1]:,} left"
 
 
 def prune_row(result: EngineResult) -> str:
     p = result.prune
-    took = f"not over after {PRUNE_MAX_SECONDS} s" if p.seconds is None else f"{p.seconds:.1f} s"
+    quiet_rps = statistics.mean(w["rps"] for w in p.quiet)
+    if not p.during:
+        return (f"| {result.name} | {p.expired:,} | over before the first window | | {quiet_rps:,.0f} / — | "
+                f"{p.quiet_p99_us / 1000:.2f} | — | — | **not measured** |")
+    took = f"not over after {PRUNE_MAX_SECONDS} s" if p.seconds is None else f"{p.seconds:.0f} s"
+    during_rps = statistics.mean(w["rps"] for w in p.during)
+    worst = max(w["p99_us"] for w in p.during)
     ratio = p.during_p99_us / p.quiet_p99_us
-    return (f"| {result.name} | {p.expired:,} | {took} | {progress(p)} | {p.quiet_rps:,.0f} / {p.during_rps:,.0f} | "
-            f"{p.quiet_p99_us / 1000:.2f} | {p.during_p99_us / 1000:.2f} | {ratio:.2f} | "
+    return (f"| {result.name} | {p.expired:,} | {took} | {progress(p)} | {quiet_rps:,.0f} / {during_rps:,.0f} | "
+            f"{p.quiet_p99_us / 1000:.2f} | {p.during_p99_us / 1000:.2f} ({worst / 1000:.2f}) | {ratio:.2f} | "
             f"{verdict(ratio <= PRUNE_P99_TARGET)} |")
 
 
@@ -322,10 +317,11 @@ def section(results: list[EngineResult]) -> str:
         lines += flat_cost_table(result)
     lines += [
         f"Pruning: {USERS:,} expired sessions added, then the server started; its start-up housekeeping "
-        "prunes them while wrk runs `GET /api/hello-world` (badge), stopped once no expired row is left "
-        f"(checked every {PRUNE_POLL_SECONDS} s, counted every {PRUNE_POLL_SECONDS * PRUNE_COUNT_EVERY:g} s). "
-        "Duration from `/healthz` answering. Quiet p99: the same server after, mean of "
-        f"{bench.ROUNDS} runs of {bench.SECONDS} s.",
+        f"prunes them while wrk runs `GET /api/hello-world` (badge) in windows of {bench.SECONDS} s, the "
+        "expired rows counted between windows, until none is left (at most "
+        f"{PRUNE_MAX_SECONDS} s from `/healthz` answering; the last window may end up to a window after "
+        "the pruning). Quiet: a fresh server on the same database before the expired sessions were "
+        f"added, {bench.ROUNDS} windows after a warm-up. p99: mean over the windows (worst window).",
         "",
         "| engine | expired sessions | pruned in | progress seen | hello req/s quiet / during | "
         f"hello p99 quiet ms | during ms | p99 ratio | ≤ {PRUNE_P99_TARGET:g} |",
