@@ -99,8 +99,8 @@ impl PasswordHasher {
 
 /// Hashing yields the CPU to request handling: a sign-in flood then slows sign-ins, not the
 /// API. (On Linux the nice value is per thread; elsewhere this is a no-op.) Not `SCHED_IDLE`:
-/// that starves sign-ins outright whenever anything else on the machine keeps the CPU busy,
-/// and it did not lower the API's p99 during a sign-in flood in `make bench`.
+/// that starves sign-ins outright for as long as requests, or anything else on the machine,
+/// keep the CPU busy; at nice 19 they still get a small share and finish.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads its integer arguments; who = 0 is the calling thread.
