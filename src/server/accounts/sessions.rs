@@ -245,13 +245,19 @@ impl Default for PruneBatches {
 impl PruneBatches {
     /// The next batch size: halved after a slow batch, doubled after a quick one.
     fn next(&self, size: i64, took: Duration) -> i64 {
-        if took > self.target * 2 {
-            (size / 2).max(self.min)
+        let next = if took > self.target * 2 {
+            size / 2
         } else if took < self.target / 2 {
-            (size * 2).min(self.max)
+            size * 2
         } else {
             size
-        }
+        };
+        self.bounded(next)
+    }
+
+    /// `size` within `min..=max`, and at least one row.
+    fn bounded(&self, size: i64) -> i64 {
+        size.max(self.min).min(self.max).max(1)
     }
 }
 
@@ -261,7 +267,7 @@ impl PruneBatches {
 pub async fn prune_expired_in_batches(db: &Db, batches: PruneBatches) -> sqlx::Result<u64> {
     let now = unix_now();
     let mut pruned = 0;
-    let mut size = batches.first.max(batches.min).min(batches.max).max(1);
+    let mut size = batches.bounded(batches.first);
     loop {
         let started = Instant::now();
         let done = sqlx::query(
