@@ -6,10 +6,11 @@ set-based SQL (not the API; one real argon2id hash shared by every user), and `G
 sign-in and the signed-in SSR `GET /` are measured on that database and on an empty one, both
 servers up at once and measured in interleaved rounds. Then a million expired sessions are added
 and the server restarted: its start-up housekeeping prunes them while wrk runs hello-world, and
-that p99 is compared with hello-world's on the same database before, with nothing to prune. Also reports the database
-size per 100k users. Conventions, helpers and the BENCH_SECONDS / BENCH_ROUNDS knobs are
-bench.py's; BENCH_SCALE_USERS replaces the million (for a quick try). Writes its own section of
-bench/RESULTS.md. Needs `make build` and a PostgreSQL server at 127.0.0.1:5432 (user postgres).
+that p99 is compared with hello-world's on the same database before, with nothing to prune.
+Also reports the database size per 100k users. Conventions, helpers and the BENCH_SECONDS /
+BENCH_ROUNDS / BENCH_PG_URL knobs are bench.py's; BENCH_SCALE_USERS replaces the million (for a
+quick try). Writes its own section of bench/RESULTS.md. Needs `make build` and a PostgreSQL
+server (default 127.0.0.1:5432, user postgres).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (beside this file)
 from bench import say  # noqa: E402
 from scale_engines import (  # noqa: E402
-    PostgreSQL, SQLite, any_expired, expired_count, password_hash,
+    PostgreSQL, SQLite, expired_count, password_hash,
     seed_expired_sessions, seed_live_sessions, seed_users,
 )
 
@@ -182,7 +183,7 @@ def measure_prune(engine, url: str, cutoff: int, quiet: list[dict], scratch: Pat
         while counts[-1] and time.monotonic() < healthy + PRUNE_MAX_SECONDS:
             during.append(bench.measure(hello))
             # Counted between windows, so the count's scan is not measured as pruning's cost.
-            counts.append(0 if not any_expired(engine, url, cutoff) else expired_count(engine, url, cutoff))
+            counts.append(expired_count(engine, url, cutoff))
             if counts[-1] == 0:
                 over = time.monotonic()
     finally:
@@ -359,7 +360,7 @@ def check_prerequisites() -> None:
     if shutil.which("psql") is None:
         sys.exit("psql is missing: sudo apt-get install -y postgresql-client")
     if subprocess.run(["psql", f"{bench.POSTGRES}/postgres", "-AtqXc", "SELECT 1"], stdout=subprocess.DEVNULL).returncode:
-        sys.exit(f"PostgreSQL does not answer at {bench.POSTGRES} (user postgres, no password)")
+        sys.exit(f"PostgreSQL does not answer at {bench.POSTGRES} (set BENCH_PG_URL for another server)")
 
 
 def main() -> None:

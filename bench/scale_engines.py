@@ -17,7 +17,6 @@ USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHT
 HOUR, DAY = 3_600, 86_400
 # The same text on both engines: `:now` is a bound parameter in sqlite3 and a psql variable.
 EXPIRED_COUNT = "SELECT count(*) FROM sessions WHERE expires_at <= :now"
-ANY_EXPIRED = "SELECT count(*) FROM (SELECT 1 FROM sessions WHERE expires_at <= :now LIMIT 1) AS one"
 
 
 class SQLite:
@@ -150,10 +149,6 @@ class PostgreSQL:
 
 def expired_count(engine, url: str, now: int) -> int:
     return int(engine.query(url, EXPIRED_COUNT, {"now": now})[0][0])
-
-
-def any_expired(engine, url: str, now: int) -> bool:
-    return int(engine.query(url, ANY_EXPIRED, {"now": now})[0][0]) > 0
 
 
 def password_hash(engine, url: str) -> str:
