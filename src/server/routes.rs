@@ -7,9 +7,11 @@
 //! verifying a badge. Both share the edge: request id, access log, timeouts, body limit,
 //! security headers.
 
+use std::sync::LazyLock;
+
 use axum::{middleware, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -50,13 +52,12 @@ pub fn router(state: AppState, draining: Draining) -> Router {
 /// Pages, server functions, `/api/token` and the static files (the fallback), behind the
 /// layers for what carries cookies or renders HTML.
 fn site_routes(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list(App);
     let csp = Csp::new(state.config.vault_url.as_deref());
     Router::new()
         .merge(api::cookie_routes(state))
         .leptos_routes_with_context(
             state,
-            routes,
+            page_routes(),
             {
                 let state = state.clone();
                 let vault = VaultUrl(state.config.vault_url.clone());
@@ -83,6 +84,14 @@ fn site_routes(state: &AppState) -> Router<AppState> {
                 ))
                 .layer(middleware::from_fn(check_auth_form)),
         )
+}
+
+/// The pages' routes, listed once per process. Listing runs the app with every page resource
+/// parked, process-wide (leptos#4773): done again for a second instance, it would hang the
+/// pages the first one is rendering at that moment.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 /// Hands the page's CSP nonce (made by `csp::content_security_policy`) to Leptos, which puts it

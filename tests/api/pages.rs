@@ -1,3 +1,8 @@
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -77,4 +82,34 @@ async fn a_configured_vault_url_is_carried_to_the_page_and_allowed_by_the_csp() 
     };
     assert!(policy(&app.get("/").await).contains("connect-src 'self' http://vault.test:8000"));
     assert!(policy(&plain.get("/").await).contains("connect-src 'self'"));
+}
+
+/// Each instance lists its routes at start-up by running the app once, and Leptos parks every
+/// page resource first polled meanwhile, in any instance of the process (leptos#4773). Tests
+/// (and anyone embedding Badge) start instances while others serve; no page may hang for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_rendering_while_other_instances_start() {
+    let app = spawn_app().await;
+    let starting = Arc::new(AtomicBool::new(true));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, url, starting) = (app.client.clone(), app.url("/"), starting.clone());
+            tokio::spawn(async move {
+                while starting.load(Ordering::Relaxed) {
+                    // The client gives up after 30 s: a hung page fails here.
+                    let response = client.get(&url).send().await.expect("the page answers");
+                    assert_eq!(response.status(), 200);
+                }
+            })
+        })
+        .collect();
+
+    for _ in 0..20 {
+        spawn_app().await;
+    }
+    starting.store(false, Ordering::Relaxed);
+
+    for reader in readers {
+        reader.await.expect("every page request answered");
+    }
 }
