@@ -17,6 +17,7 @@ pub mod http;
 pub mod launch;
 pub mod mail;
 pub mod metrics;
+pub mod priority;
 pub mod routes;
 pub mod secret;
 pub mod serve;

@@ -1,3 +1,4 @@
+use badge::server::db::HousekeepingDb;
 use sqlx::Row;
 
 use crate::helpers::{
@@ -163,7 +164,8 @@ async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
         .await
         .unwrap();
 
-    let pruned = badge::server::accounts::sessions::prune_expired(&db)
+    let mut housekeeping = HousekeepingDb::open(&db).await.unwrap();
+    let pruned = badge::server::accounts::sessions::prune_expired(&mut housekeeping)
         .await
         .unwrap();
 
@@ -200,9 +202,11 @@ async fn pruning_in_batches_deletes_every_expired_session() {
         max: 2,
         ..Default::default()
     };
-    let pruned = badge::server::accounts::sessions::prune_expired_in_batches(&db, batches)
-        .await
-        .unwrap();
+    let mut housekeeping = HousekeepingDb::open(&db).await.unwrap();
+    let pruned =
+        badge::server::accounts::sessions::prune_expired_in_batches(&mut housekeeping, batches)
+            .await
+            .unwrap();
 
     assert_eq!(pruned, 5);
     let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")

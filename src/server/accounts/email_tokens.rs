@@ -8,7 +8,10 @@ use sqlx::{Any, Executor, FromRow};
 
 use crate::{
     domain::SessionToken,
-    server::clock::{secs, unix_now},
+    server::{
+        clock::{secs, unix_now},
+        db::HousekeepingDb,
+    },
 };
 
 /// What a link is for (the `purpose` column).
@@ -118,10 +121,9 @@ pub async fn delete_for_user<'c>(
 }
 
 /// Removes expired links; returns how many.
-pub async fn prune_expired<'c>(executor: impl Executor<'c, Database = Any>) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM email_tokens WHERE expires_at <= $1")
-        .bind(unix_now())
-        .execute(executor)
+pub async fn prune_expired(housekeeping: &mut HousekeepingDb) -> sqlx::Result<u64> {
+    let done = housekeeping
+        .execute(sqlx::query("DELETE FROM email_tokens WHERE expires_at <= $1").bind(unix_now()))
         .await?;
     Ok(done.rows_affected())
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::{
     domain::{Email, Password, SessionToken},
     server::{
-        db::Db,
+        db::{Db, HousekeepingDb},
         mail::{MailError, MailQueue},
     },
     wire::User,
@@ -189,8 +189,9 @@ impl Accounts {
 
     /// Deletes expired sessions and mailed links; returns how many sessions.
     pub async fn prune_expired_sessions(&self) -> Result<u64, AccountError> {
-        email_tokens::prune_expired(&self.db).await?;
-        Ok(sessions::prune_expired(&self.db).await?)
+        let mut housekeeping = HousekeepingDb::open(&self.db).await?;
+        email_tokens::prune_expired(&mut housekeeping).await?;
+        Ok(sessions::prune_expired(&mut housekeeping).await?)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{
     domain::SessionToken,
     server::{
         clock::{secs, unix_now},
-        db::Db,
+        db::{Db, HousekeepingDb},
     },
     wire::User,
 };
@@ -210,8 +210,8 @@ pub async fn assign_missing_ids(db: &Db) -> sqlx::Result<u64> {
 }
 
 /// Removes expired sessions in batches that give way to requests; returns how many.
-pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
-    prune_expired_in_batches(db, PruneBatches::default()).await
+pub async fn prune_expired(housekeeping: &mut HousekeepingDb) -> sqlx::Result<u64> {
+    prune_expired_in_batches(housekeeping, PruneBatches::default()).await
 }
 
 /// How pruning shares the database and the CPU with requests. A single DELETE of a million
@@ -221,8 +221,9 @@ pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
 /// then takes longer, and so does the rest).
 ///
 /// What requests feel is the length of one batch, not the share of CPU: a batch holds a CPU
-/// (SQLite's, in this process) for as long as it runs, and a request arriving meanwhile waits
-/// for it. So batches are kept short, well under a request's quiet p99. A deleted session costs
+/// for as long as it runs, and a request arriving meanwhile waits for it. So batches are kept
+/// short, well under a request's quiet p99, and on SQLite (whose statements run in this
+/// process) they run on a thread at the lowest priority (`HousekeepingDb`). A deleted session costs
 /// SQLite about 0.2 ms under full load (four index entries, two of them at random pages), so
 /// the floor is a couple of rows, not fifty (fifty took ~9 ms a batch under load).
 #[derive(Clone, Copy, Debug)]
@@ -271,20 +272,25 @@ impl PruneBatches {
 /// `now` is fixed at the start, so rows expiring meanwhile wait for the next round. Oldest
 /// first, by the `expires_at` index (without the ORDER BY, PostgreSQL scans the table once it
 /// knows most rows have expired).
-pub async fn prune_expired_in_batches(db: &Db, batches: PruneBatches) -> sqlx::Result<u64> {
+pub async fn prune_expired_in_batches(
+    housekeeping: &mut HousekeepingDb,
+    batches: PruneBatches,
+) -> sqlx::Result<u64> {
     let now = unix_now();
     let mut pruned = 0;
     let mut size = batches.bounded(batches.first);
     loop {
         let started = Instant::now();
-        let done = sqlx::query(
-            "DELETE FROM sessions WHERE token_hash IN \
-             (SELECT token_hash FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
-        )
-        .bind(now)
-        .bind(size)
-        .execute(db)
-        .await?;
+        let done = housekeeping
+            .execute(
+                sqlx::query(
+                    "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions \
+                     WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
+                )
+                .bind(now)
+                .bind(size),
+            )
+            .await?;
         let took = started.elapsed();
         pruned += done.rows_affected();
         if done.rows_affected() < u64::try_from(size).unwrap_or(0) {

@@ -7,10 +7,7 @@ use std::sync::Arc;
 use tokio::sync::{oneshot, Semaphore};
 
 use super::argon2id::{hash_now, unmatchable_hash, verify_now, Verified};
-use crate::domain::Password;
-
-/// Nice value of the hashing threads (0 is normal, 19 the lowest priority).
-const HASHING_NICE: libc::c_int = 19;
+use crate::{domain::Password, server::priority};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -44,7 +41,9 @@ impl PasswordHasher {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(cpus)
             .thread_name(|i| format!("argon2-{i}"))
-            .start_handler(|_| lower_thread_priority())
+            // Hashing yields the CPU to request handling: a sign-in flood then slows sign-ins,
+            // not the API.
+            .start_handler(|_| priority::lower_this_thread())
             .build()?;
         let dummy_hash = unmatchable_hash()?;
         Ok(Self {
@@ -94,18 +93,6 @@ impl PasswordHasher {
             let _ = done.send(span.in_scope(job));
         });
         result.await.map_err(|_| HashError::Lost)
-    }
-}
-
-/// Hashing yields the CPU to request handling: a sign-in flood then slows sign-ins, not the
-/// API. (On Linux the nice value is per thread; elsewhere this is a no-op.) Not `SCHED_IDLE`:
-/// that starves sign-ins outright for as long as requests, or anything else on the machine,
-/// keep the CPU busy; at nice 19 they still get a small share and finish.
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority only reads its integer arguments; who = 0 is the calling thread.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICE);
     }
 }
 

@@ -12,7 +12,17 @@ use sqlx::{
     AnyPool, Executor,
 };
 
+mod housekeeping;
+
+pub use housekeeping::HousekeepingDb;
+
 pub type Db = AnyPool;
+
+/// Every SQLite connection's settings. WAL lets readers run beside the writer; the busy timeout
+/// makes concurrent writers queue instead of failing with SQLITE_BUSY. A 1 MiB page cache per
+/// connection (SQLite's default is 2 MiB) keeps the footprint small; the working set is tiny.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+    PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024;";
 
 /// How long a request waits for a pooled connection before failing (and `/healthz` turning 503).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,12 +46,7 @@ pub async fn connect(database_url: &str, max_connections: Option<u32>) -> anyhow
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if is_sqlite {
-                    // WAL lets readers run beside the writer; the busy timeout makes concurrent
-                    // writers queue instead of failing with SQLITE_BUSY.
-                    // A 1 MiB page cache per connection (SQLite's default is 2 MiB) keeps the
-                    // footprint small; the working set here is tiny.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024;")
-                        .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                 }
                 Ok(())
             })
