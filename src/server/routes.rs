@@ -41,7 +41,7 @@ pub fn router(state: AppState, draining: Draining) -> Router {
     // One `ServiceBuilder`: axum boxes the service once per `Router::layer` call, so a stack
     // applied in one call costs one box per request instead of one per layer.
     let edge = ServiceBuilder::new()
-        .layer(middleware::from_fn_with_state(edge_settings, edge::edge))
+        .layer(edge_settings)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     site_routes(&state)
         .merge(api::cookieless_routes(&state))
