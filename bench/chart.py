@@ -57,7 +57,9 @@ def svg(rows: list[tuple[str, float, float, bool]], title: str) -> str:
                                              (LABEL + PANEL + GAP, rps, rps_low, rps_high, "/s")):
             w = max(_x(value, low, high), 1)
             out.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{ROW - 8}" fill="{colour}" rx="3"/>')
-            out.append(f'<text x="{left + w + 4:.1f}" y="{y + 15}" fill="#333">{value:,.0f}{unit}</text>')
+            # One decimal below 100 µs, as the table has it.
+            shown = f"{value:,.1f}" if unit == " µs" and value < 100 else f"{value:,.0f}"
+            out.append(f'<text x="{left + w + 4:.1f}" y="{y + 15}" fill="#333">{shown}{unit}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

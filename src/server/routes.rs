@@ -4,8 +4,8 @@
 //! Two groups: the site (pages, server functions, `/api/token`, static files), which reads
 //! cookies and so gets the cookie, origin, form and CSP layers; and the cookieless API (the
 //! bearer vault, JWKS, health), which needs none of them and stays close to the cost of
-//! verifying a badge. Both share the edge: request id, access log, timeouts, body limit,
-//! security headers.
+//! verifying a badge. Both share the edge: request id, access log, timeouts, security headers.
+//! The body limit sits with the site, whose routes read bodies; the cookieless API reads none.
 
 use std::sync::LazyLock;
 
@@ -38,14 +38,9 @@ pub fn router(state: AppState, draining: Draining) -> Router {
         https: state.config.is_https(),
         request_timeout: state.config.operations.request_timeout,
     };
-    // One `ServiceBuilder`: axum boxes the service once per `Router::layer` call, so a stack
-    // applied in one call costs one box per request instead of one per layer.
-    let edge = ServiceBuilder::new()
-        .layer(edge_settings)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     site_routes(&state)
         .merge(api::cookieless_routes(&state))
-        .layer(edge)
+        .layer(edge_settings)
         .with_state(state)
 }
 
@@ -73,6 +68,8 @@ fn site_routes(state: &AppState) -> Router<AppState> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // One `ServiceBuilder`: axum boxes the service once per `Router::layer` call, so a stack
+        // applied in one call costs one box per request instead of one per layer.
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(edge::page_cache_control))
@@ -82,7 +79,8 @@ fn site_routes(state: &AppState) -> Router<AppState> {
                     state.clone(),
                     require_trusted_origin,
                 ))
-                .layer(middleware::from_fn(check_auth_form)),
+                .layer(middleware::from_fn(check_auth_form))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
         )
 }
 

@@ -5,8 +5,8 @@
 //! Plus the header pages need (`Cache-Control: private, no-store` on HTML).
 //!
 //! One hand-written layer rather than a `from_fn` middleware per concern: `from_fn` clones and
-//! boxes the service behind it and boxes its own future on every request (about 2,000
-//! instructions of a hello-world's 86,000), and the JSON API is meant to cost little more than
+//! boxes the service behind it and boxes its own future on every request (callgrind: 2,900 of
+//! a hello-world's 82,600 instructions), and the JSON API is meant to cost little more than
 //! verifying the badge.
 
 use std::{
