@@ -223,9 +223,9 @@ pub async fn prune_expired(housekeeping: &mut HousekeepingDb) -> sqlx::Result<u6
 /// What requests feel is the length of one batch, not the share of CPU: a batch holds a CPU
 /// for as long as it runs, and a request arriving meanwhile waits for it. So batches are kept
 /// short, well under a request's quiet p99, and on SQLite (whose statements run in this
-/// process) they run on a thread at the lowest priority (`HousekeepingDb`). A deleted session costs
-/// SQLite about 0.2 ms under full load (four index entries, two of them at random pages), so
-/// the floor is a couple of rows, not fifty (fifty took ~9 ms a batch under load).
+/// process) they run on a thread at the lowest priority (`HousekeepingDb`). A deleted session
+/// costs SQLite about 0.2 ms under full load (four index entries, two of them at random
+/// pages), so the floor is a couple of rows, not fifty (fifty took ~9 ms a batch under load).
 #[derive(Clone, Copy, Debug)]
 pub struct PruneBatches {
     pub first: i64,

@@ -84,7 +84,8 @@ where
             route: request.extensions().get::<MatchedPath>().cloned(),
             static_file: request.uri().path().starts_with("/pkg/"),
             request_id: sane_request_id(request.headers()).unwrap_or_else(new_request_id),
-            edge: self.edge.clone(),
+            https: self.edge.https,
+            draining: self.edge.draining.clone(),
         };
         EdgeFuture {
             // tokio's timeout polls the request before its timer, so a request answered at
@@ -133,7 +134,8 @@ struct Seen {
     route: Option<MatchedPath>,
     static_file: bool,
     request_id: HeaderValue,
-    edge: Edge,
+    https: bool,
+    draining: Draining,
 }
 
 impl Seen {
@@ -154,8 +156,8 @@ impl Seen {
         );
         let headers = response.headers_mut();
         headers.insert(&REQUEST_ID, self.request_id);
-        security_headers(headers, self.edge.https);
-        if self.edge.draining.is_set() {
+        security_headers(headers, self.https);
+        if self.draining.is_set() {
             // The client learns to reconnect (elsewhere) instead of sending another request
             // into a closing socket.
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
