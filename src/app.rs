@@ -1,4 +1,5 @@
-//! The Leptos application: the HTML shell, the router and the page frame.
+//! The Leptos application: the HTML shell, the router and the page frame. Islands mode: the
+//! server renders all of it; the browser hydrates only the `#[island]`s inside the pages.
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -8,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{eager::eager, hydration::provide_hydrated, site_header::SiteHeader},
+    components::site_header::SiteHeader,
     pages::{
         account::AccountPage, forgot_password::ForgotPasswordPage, home::HomePage,
         not_found::NotFoundPage, reset_password::ResetPasswordPage, sign_in::SignInPage,
@@ -27,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <link rel="stylesheet" id="leptos" href="/pkg/badge.css" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 {use_context::<VaultUrl>()
@@ -45,34 +46,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let hydrated = provide_hydrated();
 
     view! {
         <Title text="Badge" />
         <Router>
-            // `data-hydrated` tells people and tests that buttons now work.
-            <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+            <div class="app">
                 <SiteHeader />
                 <main class="content">
                     // Flat (no route nests in another): the lighter of Leptos' two routers.
                     <FlatRoutes fallback=NotFoundPage>
                         // Async: the whole page (header included) waits for the session, so
                         // it is right without WebAssembly and nothing flashes.
-                        <Route path=path!("/") view=eager(HomePage) ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in") view=eager(SignInPage) ssr=SsrMode::Async />
-                        <Route path=path!("/sign-up") view=eager(SignUpPage) ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=eager(AccountPage) ssr=SsrMode::Async />
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/forgot-password")
-                            view=eager(ForgotPasswordPage)
+                            view=ForgotPasswordPage
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("/reset-password")
-                            view=eager(ResetPasswordPage)
+                            view=ResetPasswordPage
                             ssr=SsrMode::Async
                         />
-                        <Route path=path!("/verify-email") view=eager(VerifyEmailPage) ssr=SsrMode::Async />
+                        <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                     </FlatRoutes>
                 </main>
             </div>

@@ -94,6 +94,8 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole("button", { name: "Change password" }).click();
 
       await expect(page.getByRole("alert")).toHaveText("That password is not correct.");
+      // Hydrated, the section's island answers in place, with no page load.
+      await expect(page).toHaveURL(javaScriptEnabled ? /\/account$/ : /\/account\?.*__err=/);
     });
 
     test("delete account, then signing in fails", async ({ page }) => {

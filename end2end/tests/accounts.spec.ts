@@ -57,6 +57,9 @@ for (const javaScriptEnabled of [true, false]) {
 
       await expect(page.getByRole("alert")).toHaveText("Invalid email or password");
       await expect(page.getByRole("banner")).not.toContainText(email);
+      // Hydrated, the form's island answers in place; a plain form comes back with the error
+      // in the URL.
+      await expect(page).toHaveURL(javaScriptEnabled ? /\/sign-in$/ : /\/sign-in\?.*__err=/);
     });
 
     test("a taken email on sign-up shows the alert", async ({ page }) => {

@@ -3,7 +3,7 @@ import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery staple";
 
-/** Resolves once the page has hydrated (the app sets data-hydrated from an Effect). */
+/** Resolves once the page has hydrated (the app sets data-hydrated on <body> after its islands). */
 export async function waitForHydration(page: Page) {
   await expect(page.locator("[data-hydrated=true]")).toBeAttached();
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { recordConsoleErrors, waitForHydration } from "./fixtures";
+import { signUpFresh, recordConsoleErrors, waitForHydration } from "./fixtures";
 
 test("home page loads, hydrates and logs no errors", async ({ page }) => {
   const errors = recordConsoleErrors(page);
@@ -11,4 +11,30 @@ test("home page loads, hydrates and logs no errors", async ({ page }) => {
   await expect(button).toBeEnabled();
 
   expect(errors).toEqual([]);
+});
+
+// The browser hydrates only the islands (the interactive parts); a page whose island the bundle
+// lacks, or whose island hydrates differently from the server's HTML, says so in the console.
+test("every page's islands hydrate with no console warning or error", async ({ page }) => {
+  const messages: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") messages.push(`${page.url()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => messages.push(`${page.url()}: ${err.message}`));
+  await signUpFresh(page, "islands", true);
+
+  for (const path of [
+    "/",
+    "/account",
+    "/sign-in?next=%2Faccount",
+    "/sign-up",
+    "/forgot-password",
+    "/reset-password?token=not-a-token",
+    "/verify-email?token=not-a-token",
+  ]) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+
+  expect(messages).toEqual([]);
 });

@@ -2,9 +2,9 @@
 //! attributes password managers and phones expect), the error alert and the submit button.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
+    components::page_query::form_error_in_url,
     domain::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     error::AppError,
 };
@@ -77,7 +77,7 @@ pub fn PasswordField(
 /// our own sentences of it are shown.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    let from_url = use_query_map().get_untracked().get("__err").is_some();
+    let from_url = form_error_in_url();
     move || {
         error
             .get()

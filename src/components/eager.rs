@@ -1,9 +1,9 @@
 //! `Eager`: a view that hydrates the same way however hydration reaches it. Leptos gives every
-//! type-erased view (each route's page, each `into_any`) a second, asynchronous copy of its
-//! hydration code, for lazily loaded routes; this app has none, and the copies were a tenth of
-//! the browser's code. `Eager` answers the asynchronous call with the synchronous hydration, so
-//! no copy is made below it. Rendering, resolving on the server and updates are the wrapped
-//! view's own.
+//! type-erased view (each `into_any`) a second, asynchronous copy of its hydration code, for
+//! lazily loaded code; this app has none. `Eager` answers the asynchronous call with the
+//! synchronous hydration, so no copy is made below it: islands use `into_eager_any` where they
+//! switch between views. Rendering, resolving on the server and updates are the wrapped view's
+//! own.
 
 use leptos::{
     prelude::{AnyView, IntoAny},
@@ -17,7 +17,7 @@ use leptos::{
 
 pub struct Eager<V>(pub V);
 
-/// `into_any` for views that hydrate eagerly (all of this app's).
+/// `into_any` for views that hydrate eagerly (all of this app's islands).
 pub trait IntoEagerAny {
     fn into_eager_any(self) -> AnyView;
 }
@@ -26,14 +26,6 @@ impl<V: RenderHtml> IntoEagerAny for V {
     fn into_eager_any(self) -> AnyView {
         Eager(self).into_any()
     }
-}
-
-/// A route's view that hydrates eagerly: `view=eager(HomePage)`.
-pub fn eager<V, F>(page: F) -> impl Fn() -> Eager<V> + Clone + Send + 'static
-where
-    F: Fn() -> V + Clone + Send + 'static,
-{
-    move || Eager(page())
 }
 
 impl<V: Render> Render for Eager<V> {

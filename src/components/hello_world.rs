@@ -1,16 +1,18 @@
 //! The hello-world card and its **Click Me for Hello World** button: fetch a badge from
-//! `/api/token`, show it to `/api/hello-world`, and say what came back.
+//! `/api/token`, show it to `/api/hello-world`, and say what came back. An island: the only
+//! part of the home page the browser runs.
 
 use leptos::prelude::*;
 
 use crate::{
     api_client::{fetch_hello, CallFailed, HelloOutcome},
-    components::{eager::IntoEagerAny, hydration::use_hydrated},
+    components::{eager::IntoEagerAny, hydration::hydrated},
 };
 
-#[component]
+#[island]
 pub fn HelloWorldCard() -> impl IntoView {
-    let hydrated = use_hydrated();
+    // Disabled until the browser has hydrated, so nobody clicks a dead button.
+    let hydrated = hydrated();
     let hello = Action::new_local(|_: &()| fetch_hello());
     let busy = hello.pending();
 

@@ -1,5 +1,5 @@
 //! "Send a new link" for an unverified email: a button for the signed-in person (a form, so it
-//! works without WebAssembly), or the way to sign in first.
+//! works without WebAssembly, an island with it), or the way to sign in first.
 
 use leptos::prelude::*;
 
@@ -7,25 +7,30 @@ use crate::{
     auth::SendVerificationEmail,
     components::{
         credential_form::{FormError, SubmitButton},
-        eager::IntoEagerAny,
         notice::notice_text,
-        server_form::ServerForm,
+        server_form::{action_error, island_action, ServerForm},
     },
 };
 
 #[component]
 pub fn ResendVerification(signed_in: bool) -> impl IntoView {
-    if !signed_in {
-        return view! {
+    if signed_in {
+        view! { <ResendVerificationForm /> }.into_any()
+    } else {
+        view! {
             <p>
                 <a href="/sign-in?next=%2Faccount">"Sign in"</a>
                 " to get a new verification link from your account page."
             </p>
         }
-        .into_eager_any();
+        .into_any()
     }
-    let action = ServerAction::<SendVerificationEmail>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+}
+
+#[island]
+fn ResendVerificationForm() -> impl IntoView {
+    let action = island_action::<SendVerificationEmail>();
+    let error = action_error(action);
     let sent = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
         <ServerForm action=action>
@@ -34,5 +39,4 @@ pub fn ResendVerification(signed_in: bool) -> impl IntoView {
         <FormError error />
         {move || sent().then(|| view! { <p role="status">{notice_text("verification-sent")}</p> })}
     }
-    .into_eager_any()
 }

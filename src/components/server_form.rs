@@ -17,9 +17,31 @@ use leptos::{
 };
 use serde::de::{value::MapDeserializer, DeserializeOwned};
 
-use crate::error::AppError;
+use crate::{components::page_query::provide_form_error_from_url, error::AppError};
 
-/// Unlike `ActionForm`, it sets no redirect hook (the `Router` around every page has) and adds
+/// The action of a form in an island, created as the router would: with the error a plain
+/// form's redirect put in the URL for this server function, so the alert the server rendered is
+/// the one the browser hydrates.
+pub fn island_action<S>() -> ServerAction<S>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    provide_form_error_from_url();
+    ServerAction::new()
+}
+
+/// The last submission's error, for `FormError`.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// Unlike `ActionForm`, it sets no redirect hook (`hydration::hydrate_page` sets one) and adds
 /// no entry for the submit button (the buttons here have no `name`, so theirs was ignored).
 #[component]
 pub fn ServerForm<S, V>(action: ServerAction<S>, children: TypedChildren<V>) -> impl IntoView

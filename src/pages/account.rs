@@ -1,24 +1,25 @@
 //! `/account`: the signed-in person's email, their sessions (revoke one, or all the others),
 //! change password, delete account. Rendered on the server and every control is a form, so it
-//! all works without WebAssembly. Signed out, it sends the browser to sign in and back here.
+//! all works without WebAssembly; with it, each section is an island that answers in place.
+//! Signed out, it sends the browser to sign in and back here.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
-        current_user, list_sessions, ChangePassword, DeleteAccount, RevokeOtherSessions,
-        RevokeSession,
+        current_user, list_sessions, ChangePassword, DeleteAccount, ListSessions,
+        RevokeOtherSessions, RevokeSession,
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
-        eager::IntoEagerAny,
         notice::{notice_text, QueryNotice},
         resend_verification::ResendVerification,
-        resource::resource,
-        server_form::ServerForm,
+        server_form::{action_error, island_action, ServerForm},
         session_list::SessionList,
     },
+    error::AppError,
+    wire::SessionInfo,
 };
 
 /// Where a signed-out visitor is sent: sign in, then come back here.
@@ -26,20 +27,23 @@ const SIGN_IN_THEN_BACK: &str = "/sign-in?next=%2Faccount";
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let user = resource(|| (), |_| current_user());
-
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
-                match user.await {
+            {Suspend::new(async move {
+                match current_user().await {
                     Ok(Some(user)) => {
+                        let sessions = list_sessions().await;
                         view! {
-                            <AccountSections email=user.email email_verified=user.email_verified />
+                            <AccountSections
+                                email=user.email
+                                email_verified=user.email_verified
+                                sessions
+                            />
                         }
-                            .into_eager_any()
+                            .into_any()
                     }
-                    Ok(None) => view! { <Redirect path=SIGN_IN_THEN_BACK /> }.into_eager_any(),
-                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_eager_any(),
+                    Ok(None) => view! { <Redirect path=SIGN_IN_THEN_BACK /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -47,55 +51,69 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountSections(email: String, email_verified: bool) -> impl IntoView {
+fn AccountSections(
+    email: String,
+    email_verified: bool,
+    sessions: Result<Vec<SessionInfo>, AppError>,
+) -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Account"</h1>
             <QueryNotice />
             <p>"Signed in as " <strong>{email}</strong></p>
             {if email_verified {
-                view! { <p class="tag">"Email verified"</p> }.into_eager_any()
+                view! { <p class="tag">"Email verified"</p> }.into_any()
             } else {
                 view! {
                     <p class="muted">"Your email address is not verified yet."</p>
                     <ResendVerification signed_in=true />
                 }
-                    .into_eager_any()
+                    .into_any()
             }}
         </section>
-        <SessionsSection />
+        {match sessions {
+            Ok(sessions) => view! { <SessionsSection sessions /> }.into_any(),
+            Err(error) => {
+                view! {
+                    <section class="card">
+                        <p role="alert">{error.to_string()}</p>
+                    </section>
+                }
+                    .into_any()
+            }
+        }}
         <ChangePasswordSection />
         <DeleteAccountSection />
     }
 }
 
-#[component]
-fn SessionsSection() -> impl IntoView {
-    let revoke = ServerAction::<RevokeSession>::new();
-    let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+#[island]
+fn SessionsSection(sessions: Vec<SessionInfo>) -> impl IntoView {
+    let revoke = island_action::<RevokeSession>();
+    let revoke_others = island_action::<RevokeOtherSessions>();
     // Listed again after every revocation, so the list shows what is left.
-    let sessions = resource(
+    let relist = ServerAction::<ListSessions>::new();
+    Effect::watch(
         move || (revoke.version().get(), revoke_others.version().get()),
-        |_| list_sessions(),
+        move |_, _, _| {
+            relist.dispatch(ListSessions {});
+        },
+        false,
     );
     let error = Signal::derive(move || {
-        revoke
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| revoke_others.value().get().and_then(Result::err))
+        [revoke.value().get(), revoke_others.value().get()]
+            .into_iter()
+            .find_map(|outcome| outcome.and_then(Result::err))
+            .or_else(|| relist.value().get().and_then(Result::err))
     });
+    let listed = move || match relist.value().get() {
+        Some(Ok(fresh)) => fresh,
+        _ => sessions.clone(),
+    };
 
     view! {
         <section class="card">
-            <Transition>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(sessions) => view! { <SessionList sessions revoke /> }.into_eager_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_eager_any(),
-                    }
-                })}
-            </Transition>
+            {move || view! { <SessionList sessions=listed() revoke /> }}
             <FormError error />
             <ServerForm action=revoke_others>
                 <SubmitButton
@@ -108,10 +126,10 @@ fn SessionsSection() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn ChangePasswordSection() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let change = island_action::<ChangePassword>();
+    let error = action_error(change);
     // The hydrated app learns of success from the action; a plain form comes back with a
     // notice code (`QueryNotice`, at the top of the page).
     let changed = move || matches!(change.value().get(), Some(Ok(())));
@@ -139,10 +157,10 @@ fn ChangePasswordSection() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn DeleteAccountSection() -> impl IntoView {
-    let delete = ServerAction::<DeleteAccount>::new();
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let delete = island_action::<DeleteAccount>();
+    let error = action_error(delete);
 
     view! {
         <section class="card danger" aria-labelledby="delete-title">

@@ -8,32 +8,39 @@ use crate::{
     components::{
         credential_form::{EmailField, FormError, SubmitButton},
         notice::{notice_text, QueryNotice},
-        server_form::ServerForm,
+        server_form::{action_error, island_action, ServerForm},
     },
 };
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<RequestPasswordReset>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let sent = move || matches!(action.value().get(), Some(Ok(())));
-
     view! {
         <section class="card">
             <h1>"Forgot your password?"</h1>
             <p class="muted">
                 "Enter the email address of your account and we will send you a link to choose a new password."
             </p>
-            <ServerForm action=action attr:class="stack">
-                <EmailField />
-                <FormError error />
-                <SubmitButton label="Send reset link" busy_label="Sending…" busy=action.pending() />
-            </ServerForm>
-            {move || sent().then(|| view! { <p role="status">{notice_text("reset-sent")}</p> })}
+            <ForgotPasswordForm />
             <QueryNotice />
             <p class="switch">
                 <a href="/sign-in">"Back to sign in"</a>
             </p>
         </section>
+    }
+}
+
+#[island]
+fn ForgotPasswordForm() -> impl IntoView {
+    let action = island_action::<RequestPasswordReset>();
+    let error = action_error(action);
+    let sent = move || matches!(action.value().get(), Some(Ok(())));
+
+    view! {
+        <ServerForm action=action attr:class="stack">
+            <EmailField />
+            <FormError error />
+            <SubmitButton label="Send reset link" busy_label="Sending…" busy=action.pending() />
+        </ServerForm>
+        {move || sent().then(|| view! { <p role="status">{notice_text("reset-sent")}</p> })}
     }
 }

@@ -6,9 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::{current_user, verify_email},
-    components::{
-        eager::IntoEagerAny, resend_verification::ResendVerification, resource::resource,
-    },
+    components::resend_verification::ResendVerification,
 };
 
 #[component]
@@ -17,14 +15,12 @@ pub fn VerifyEmailPage() -> impl IntoView {
         .get_untracked()
         .get("token")
         .unwrap_or_default();
-    let outcome = resource(|| (), move |_| verify_email(token.clone()));
-    let user = resource(|| (), |_| current_user());
 
     view! {
         <section class="card">
             <Suspense>
-                {move || Suspend::new(async move {
-                    match outcome.await {
+                {Suspend::new(async move {
+                    match verify_email(token).await {
                         Ok(()) => {
                             view! {
                                 <h1>"Email verified"</h1>
@@ -33,16 +29,16 @@ pub fn VerifyEmailPage() -> impl IntoView {
                                     <a href="/">"Continue"</a>
                                 </p>
                             }
-                                .into_eager_any()
+                                .into_any()
                         }
                         Err(error) => {
-                            let signed_in = matches!(user.await, Ok(Some(_)));
+                            let signed_in = matches!(current_user().await, Ok(Some(_)));
                             view! {
                                 <h1>"This link did not work"</h1>
                                 <p role="alert">{error.to_string()}</p>
                                 <ResendVerification signed_in />
                             }
-                                .into_eager_any()
+                                .into_any()
                         }
                     }
                 })}
