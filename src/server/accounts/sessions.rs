@@ -231,8 +231,9 @@ pub struct PruneBatches {
     pub first: i64,
     /// Never fewer rows than this. A batch's time includes its waits for the database and the
     /// CPU, so under full load batches shrink to this floor: pruning then slows down rather
-    /// than the requests (bench-scale, 5 minutes of saturation: about 18k rows on SQLite, where
-    /// pruning also runs at the lowest priority, 90k on PostgreSQL).
+    /// than the requests (`make bench-scale` reports how many rows 5 minutes of saturation
+    /// prune: thousands on SQLite, where pruning also runs at the lowest priority, about a
+    /// hundred thousand on PostgreSQL).
     pub min: i64,
     pub max: i64,
     pub target: Duration,
