@@ -1,5 +1,13 @@
 import { test, expect, type Page } from "@playwright/test";
-import { PASSWORD, recordConsoleErrors, readyFor, submitCredentials, uniqueEmail } from "./fixtures";
+import {
+  PASSWORD,
+  recordConsoleErrors,
+  recordConsoleProblems,
+  readyFor,
+  submitCredentials,
+  uniqueEmail,
+  waitForHydration,
+} from "./fixtures";
 
 // The same journeys twice: hydrated (WebAssembly) and as plain HTML forms (no JavaScript).
 for (const javaScriptEnabled of [true, false]) {
@@ -88,4 +96,22 @@ test("the forms carry what password managers and phones expect", async ({ page }
   await page.goto("/sign-in");
   await expect(page.getByLabel("Password")).toHaveAttribute("autocomplete", "current-password");
   await expect(page.getByLabel("Email")).toHaveAttribute("required", "");
+});
+
+// A plain form's error comes back in the URL; the island reads it there too, so the page the
+// server rendered and the one the browser hydrates agree, and the alert stays.
+test("a plain form's error in the URL survives hydration", async ({ browser, page }) => {
+  const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await plain.goto("/sign-in");
+  await submitCredentials(plain, "Sign in", uniqueEmail("url-error"), PASSWORD);
+  await expect(plain).toHaveURL(/__err=/);
+  const withError = plain.url();
+  await plain.context().close();
+
+  const problems = recordConsoleProblems(page);
+  await page.goto(withError);
+  await waitForHydration(page);
+
+  await expect(page.getByRole("alert")).toHaveText("Invalid email or password");
+  expect(problems).toEqual([]);
 });

@@ -23,6 +23,15 @@ export function recordConsoleErrors(page: Page): string[] {
   return errors;
 }
 
+/** Like `recordConsoleErrors`, with warnings too (a missing island or a hydration mismatch is one). */
+export function recordConsoleProblems(page: Page): string[] {
+  const problems = recordConsoleErrors(page);
+  page.on("console", (msg) => {
+    if (msg.type() === "warning") problems.push(`${page.url()}: ${msg.text()}`);
+  });
+  return problems;
+}
+
 /** A fresh email per test, so tests can run in parallel against one server. */
 export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signUpFresh, recordConsoleErrors, waitForHydration } from "./fixtures";
+import { recordConsoleErrors, recordConsoleProblems, signUpFresh, waitForHydration } from "./fixtures";
 
 test("home page loads, hydrates and logs no errors", async ({ page }) => {
   const errors = recordConsoleErrors(page);
@@ -16,11 +16,7 @@ test("home page loads, hydrates and logs no errors", async ({ page }) => {
 // The browser hydrates only the islands (the interactive parts); a page whose island the bundle
 // lacks, or whose island hydrates differently from the server's HTML, says so in the console.
 test("every page's islands hydrate with no console warning or error", async ({ page }) => {
-  const messages: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") messages.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => messages.push(`${page.url()}: ${err.message}`));
+  const problems = recordConsoleProblems(page);
   await signUpFresh(page, "islands", true);
 
   for (const path of [
@@ -36,5 +32,5 @@ test("every page's islands hydrate with no console warning or error", async ({ p
     await waitForHydration(page);
   }
 
-  expect(messages).toEqual([]);
+  expect(problems).toEqual([]);
 });
