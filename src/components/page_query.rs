@@ -28,8 +28,11 @@ pub fn form_error_in_url() -> bool {
 
 #[cfg(feature = "ssr")]
 fn current_query() -> Option<String> {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.uri.query().map(str::to_owned))
+    // Borrowed, not `use_context`: that would clone the whole request head on every call.
+    leptos::reactive::owner::with_context::<axum::http::request::Parts, _>(|parts| {
+        parts.uri.query().map(str::to_owned)
+    })
+    .flatten()
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

@@ -100,12 +100,12 @@ fn SessionsSection(sessions: Vec<SessionInfo>) -> impl IntoView {
         },
         false,
     );
-    let error = Signal::derive(move || {
-        [revoke.value().get(), revoke_others.value().get()]
-            .into_iter()
-            .find_map(|outcome| outcome.and_then(Result::err))
-            .or_else(|| relist.value().get().and_then(Result::err))
-    });
+    let errors = [
+        action_error(revoke),
+        action_error(revoke_others),
+        action_error(relist),
+    ];
+    let error = Signal::derive(move || errors.iter().find_map(|error| error.get()));
     let listed = move || match relist.value().get() {
         Some(Ok(fresh)) => fresh,
         _ => sessions.clone(),

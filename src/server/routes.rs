@@ -95,8 +95,11 @@ fn page_routes() -> Vec<AxumRouteListing> {
 /// Hands the page's CSP nonce (made by `csp::content_security_policy`) to Leptos, which puts it
 /// on every script it writes.
 fn provide_page_nonce() {
-    let nonce = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    // Borrowed: `use_context` would clone the whole request head for one extension.
+    let nonce = leptos::reactive::owner::with_context::<axum::http::request::Parts, _>(|parts| {
+        parts.extensions.get::<CspNonce>().cloned()
+    })
+    .flatten();
     if let Some(CspNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
