@@ -1,7 +1,9 @@
 """A real SMTP server for the tests (aiosmtpd): accepts every mail and writes each one, decoded,
 as a JSON file into a folder: {"mail_from", "rcpt_tos", "subject", "message_id", "date",
-"text", "html"}. Usage: smtp_sink.py PORT FOLDER. Prints "ready" once it accepts connections."""
+"text", "html"}. Usage: smtp_sink.py PORT FOLDER [DELAY_SECONDS]: with a delay, each mail's
+DATA is answered that much later (a slow server). Prints "ready" once it accepts connections."""
 
+import asyncio
 import json
 import os
 import sys
@@ -14,10 +16,12 @@ from aiosmtpd.controller import Controller
 
 
 class WriteJson:
-    def __init__(self, folder):
+    def __init__(self, folder, delay):
         self.folder = folder
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -41,8 +45,9 @@ class WriteJson:
 
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
+    delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     os.makedirs(folder, exist_ok=True)
-    controller = Controller(WriteJson(folder), hostname="127.0.0.1", port=port)
+    controller = Controller(WriteJson(folder, delay), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     try:

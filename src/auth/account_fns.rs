@@ -1,7 +1,8 @@
 //! The account page's server functions (`/api/auth/sessions`, `revoke-session`,
 //! `revoke-other-sessions`, `change-password`, `delete-account`). Each acts only for the
 //! caller's own session (401 without one); the two that take a password count against the
-//! same per-IP and per-email limits as sign-in, so they cannot be used to guess it.
+//! per-IP limit and a budget of the caller's session, so they cannot be used to guess it, and
+//! strangers failing at sign-in cannot keep the owner from them.
 
 use leptos::prelude::*;
 
@@ -77,7 +78,7 @@ pub async fn change_password(
         let caller = call.require_session().await?;
         let new_password =
             Password::parse(new_password).map_err(|e| AppError::about(Field::NewPassword, e))?;
-        call.limit_account_attempt(&caller.user.email)?;
+        let check = call.begin_password_check(&caller.user.email, Some(&caller))?;
         // A current password outside the policy cannot be right.
         let current_password =
             Password::parse(current_password).map_err(|_| AppError::WrongPassword)?;
@@ -85,6 +86,7 @@ pub async fn change_password(
             .accounts
             .change_password(&caller, &current_password, &new_password)
             .await?;
+        call.password_accepted(check, &caller.user.email);
         call.after_plain_form(PASSWORD_CHANGED_PATH);
         Ok(())
     })
@@ -99,12 +101,13 @@ pub async fn delete_account(#[server(default)] password: String) -> Result<(), A
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        call.limit_account_attempt(&caller.user.email)?;
+        let check = call.begin_password_check(&caller.user.email, Some(&caller))?;
         let password = Password::parse(password).map_err(|_| AppError::WrongPassword)?;
         call.state
             .accounts
             .delete_account(&caller, &password)
             .await?;
+        call.state.limits.password_accepted(check);
         call.state.session_cookie.clear(&call.cookies);
         leptos_axum::redirect("/");
         Ok(())

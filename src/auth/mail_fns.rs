@@ -10,6 +10,11 @@ pub const RESET_REQUESTED_PATH: &str = "/forgot-password?notice=reset-sent";
 /// Where a plain form lands after asking for a new verification link.
 #[cfg(feature = "ssr")]
 const VERIFICATION_SENT_PATH: &str = "/account?notice=verification-sent";
+/// The notice of `/verify-email` once the address is verified.
+pub const EMAIL_VERIFIED_NOTICE: &str = "email-verified";
+/// Where a plain form lands once the address is verified.
+#[cfg(feature = "ssr")]
+const EMAIL_VERIFIED_PATH: &str = "/verify-email?notice=email-verified";
 /// Where a new password leads: sign in again, with a notice.
 pub const PASSWORD_RESET_PATH: &str = "/sign-in?notice=password-reset";
 
@@ -17,20 +22,12 @@ pub const PASSWORD_RESET_PATH: &str = "/sign-in?notice=password-reset";
 /// or not an account has this email; the lookup and the mail happen after the answer.
 #[server(prefix = "/api/auth", endpoint = "request-password-reset")]
 pub async fn request_password_reset(#[server(default)] email: String) -> Result<(), AppError> {
-    use crate::{
-        domain::Email,
-        server::{error::Error, http::server_fn::respond},
-    };
+    use crate::{domain::Email, server::http::server_fn::respond};
 
     respond(|call| async move {
         let email = Email::parse(&email)?;
-        call.limit_account_attempt(email.as_str())?;
-        let accounts = call.state.accounts.clone();
-        tokio::spawn(async move {
-            if let Err(error) = accounts.request_password_reset(&email).await {
-                Error::from(error).into_answer();
-            }
-        });
+        call.limit_mail(email.as_str())?;
+        call.state.accounts.request_password_reset_later(email);
         call.after_plain_form(RESET_REQUESTED_PATH);
         Ok(())
     })
@@ -65,7 +62,8 @@ pub async fn reset_password(
     .await
 }
 
-/// `POST /api/auth/verify-email`: uses a verification link (the `/verify-email` page calls it).
+/// `POST /api/auth/verify-email`: uses a verification link (the button of the `/verify-email`
+/// page posts it; opening the link alone verifies nothing).
 #[server(prefix = "/api/auth", endpoint = "verify-email")]
 pub async fn verify_email(#[server(default)] token: String) -> Result<(), AppError> {
     use crate::{domain::SessionToken, server::http::server_fn::respond};
@@ -74,6 +72,7 @@ pub async fn verify_email(#[server(default)] token: String) -> Result<(), AppErr
         call.state.limits.check_ip(call.client.ip)?;
         let token = SessionToken::parse(&token).ok_or(AppError::InvalidLink)?;
         call.state.accounts.verify_email(&token).await?;
+        call.after_plain_form(EMAIL_VERIFIED_PATH);
         Ok(())
     })
     .await
@@ -87,7 +86,7 @@ pub async fn send_verification_email() -> Result<bool, AppError> {
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        call.limit_account_attempt(&caller.user.email)?;
+        call.limit_mail(&caller.user.email)?;
         let sent = call.state.accounts.send_verification(&caller.user).await?;
         call.after_plain_form(VERIFICATION_SENT_PATH);
         Ok(sent)

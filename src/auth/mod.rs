@@ -13,8 +13,8 @@ pub use account_fns::{
 };
 pub use mail_fns::{
     request_password_reset, reset_password, send_verification_email, verify_email,
-    RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, PASSWORD_RESET_PATH,
-    RESET_REQUESTED_PATH,
+    RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, EMAIL_VERIFIED_NOTICE,
+    PASSWORD_RESET_PATH, RESET_REQUESTED_PATH,
 };
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,

@@ -28,6 +28,9 @@ pub async fn sign_up(
         let token = accounts
             .create_account(&email, &password, &call.client)
             .await?;
+        call.state
+            .device_cookie
+            .remember(&call.cookies, email.as_str());
         match token {
             Some(token) => call.start_session(&token, "/"),
             None => leptos_axum::redirect(VERIFY_FIRST_PATH),
@@ -47,21 +50,31 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::{
         domain::{local_path_or_root, Email, Password},
-        server::http::server_fn::respond,
+        server::{accounts::AccountError, http::server_fn::respond},
     };
 
     respond(|call| async move {
         let email = Email::parse(&email)?;
-        call.limit_account_attempt(email.as_str())?;
+        let check = call.begin_password_check(email.as_str(), None)?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
-        let token = call
-            .state
-            .accounts
-            .sign_in(&email, &password, &call.client)
-            .await?;
-        call.start_session(&token, local_path_or_root(&next));
-        Ok(())
+        let accounts = &call.state.accounts;
+        match accounts.sign_in(&email, &password, &call.client).await {
+            Ok(token) => {
+                call.password_accepted(check, email.as_str());
+                call.start_session(&token, local_path_or_root(&next));
+                Ok(())
+            }
+            Err(AccountError::EmailNotVerified) => {
+                // The right password: a fresh link helps the owner, within the mail budget.
+                call.password_accepted(check, email.as_str());
+                if call.limit_mail(email.as_str()).is_ok() {
+                    accounts.resend_verification(&email).await?;
+                }
+                Err(AccountError::EmailNotVerified.into())
+            }
+            Err(error) => Err(error.into()),
+        }
     })
     .await
 }

@@ -12,11 +12,7 @@ use axum::{
 use crate::{
     domain::ValidationError,
     error::AppError,
-    server::{
-        accounts::{rate_limit::RateLimited, AccountError},
-        badge::BadgeError,
-        db,
-    },
+    server::{accounts::AccountError, badge::BadgeError, db, limits::RateLimited},
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -9,14 +9,15 @@ use leptos::prelude::*;
 use tokio::net::TcpListener;
 
 use crate::server::{
-    accounts::{passwords::PasswordHasher, rate_limit::RateLimits, Accounts},
+    accounts::{passwords::PasswordHasher, sessions::Lifetime, Accounts},
     badge::{
         signing_keys::{self, life_cycle::Timings, KeyRing},
         BadgeKeys,
     },
     config::{Config, JwtAlgorithm},
     db,
-    http::session_cookie::SessionCookie,
+    http::{device_cookie::DeviceCookie, session_cookie::SessionCookie},
+    limits::Limits,
     mail, metrics, routes,
     secret::AuthSecret,
     serve::{self, Draining, ServeSettings},
@@ -66,11 +67,17 @@ impl Application {
             .site_url
             .clone()
             .context("the site URL is resolved before the services start")?;
-        let mail = mail::start(&config.mail, &site_url, db.clone()).context("setting up mail")?;
+        let mail_seal =
+            mail::MailSeal::new(config.auth_secret.expose(), &previous_secrets(&config));
+        let mail = mail::start(&config.mail, &site_url, mail_seal, db.clone())
+            .context("setting up mail")?;
         let accounts = Accounts::new(
             db.clone(),
             hasher,
-            config.session_ttl,
+            Lifetime {
+                ttl: config.session_ttl,
+                max_age: config.session_max_age,
+            },
             mail,
             config.mail.require_verification,
         );
@@ -85,8 +92,9 @@ impl Application {
             leptos_options,
             accounts,
             db,
-            limits: RateLimits::new(config.rate_limit),
+            limits: Limits::new(config.rate_limit),
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
+            device_cookie: DeviceCookie::new(config.is_https(), config.auth_secret.expose()),
             badges,
             config,
         });
@@ -153,11 +161,7 @@ impl Application {
 /// fresh in the background.
 async fn badge_keys(config: &Config, db: &db::Db) -> anyhow::Result<BadgeKeys> {
     let secret = config.auth_secret.expose();
-    let previous: Vec<&[u8]> = config
-        .auth_secret_previous
-        .iter()
-        .map(AuthSecret::expose)
-        .collect();
+    let previous = previous_secrets(config);
     let (issuer, audience, ttl) = (config.issuer(), config.jwt_audience.clone(), config.jwt_ttl);
     match config.jwt_algorithm {
         JwtAlgorithm::Hs256 => {
@@ -179,6 +183,15 @@ async fn badge_keys(config: &Config, db: &db::Db) -> anyhow::Result<BadgeKeys> {
     }
 }
 
+/// `AUTH_SECRET_PREVIOUS`, as bytes.
+fn previous_secrets(config: &Config) -> Vec<&[u8]> {
+    config
+        .auth_secret_previous
+        .iter()
+        .map(AuthSecret::expose)
+        .collect()
+}
+
 /// Pages load `/pkg/badge.js` (and the CSS) from `LEPTOS_SITE_ROOT`; without it they render but
 /// never hydrate and look unstyled, which is easy to miss. Relative paths start from the
 /// working folder.
@@ -196,7 +209,7 @@ fn warn_if_the_built_site_is_missing(site_root: &Path) {
     }
 }
 
-/// Every few minutes: delete expired sessions and old outbox rows, forget idle rate-limit keys.
+/// Every few minutes: delete expired sessions and old outbox rows, forget recovered limit keys.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(HOUSEKEEPING_INTERVAL);
@@ -212,7 +225,7 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(pruned) => tracing::info!(pruned, "old outbox rows deleted"),
                 Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
             }
-            state.limits.forget_idle();
+            state.limits.sweep();
         }
     });
 }

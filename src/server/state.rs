@@ -8,11 +8,12 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use crate::server::{
-    accounts::{rate_limit::RateLimits, Accounts},
+    accounts::Accounts,
     badge::BadgeKeys,
     config::Config,
     db::Db,
-    http::session_cookie::SessionCookie,
+    http::{device_cookie::DeviceCookie, session_cookie::SessionCookie},
+    limits::Limits,
 };
 
 #[derive(Clone)]
@@ -24,8 +25,9 @@ pub struct AppServices {
     pub config: Config,
     pub db: Db,
     pub accounts: Accounts,
-    pub limits: RateLimits,
+    pub limits: Limits,
     pub session_cookie: SessionCookie,
+    pub device_cookie: DeviceCookie,
     pub badges: BadgeKeys,
 }
 

@@ -432,3 +432,69 @@ async fn after_a_rotation_every_instance_signs_with_the_new_key_within_the_refre
         }
     }
 }
+
+/// Plants a retired key straight into the table: `kid`, the public half of `planted`, and a
+/// sealed private half that is not one.
+async fn plant_key(app: &TestApp, kid: &str, planted: &ed25519_dalek::SigningKey) {
+    let db = app.db().await;
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, generation, algorithm, public_key, sealed_private_key, \
+         created_at, activates_at, retires_at) \
+         VALUES ($1, (SELECT MAX(generation) + 1 FROM signing_keys), 'EdDSA', $2, $3, $4, $4, $5)",
+    )
+    .bind(kid)
+    .bind(URL_SAFE_NO_PAD.encode(planted.verifying_key().to_bytes()))
+    .bind(format!("v1.{}", URL_SAFE_NO_PAD.encode([9u8; 72])))
+    .bind(unix_now() - 60)
+    .bind(unix_now() - 1)
+    .execute(&db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_key_planted_in_the_database_verifies_nothing() {
+    use sha2::Digest;
+    let app = eddsa_app().await;
+    badge(&app).await;
+    let with_any_kid = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let with_its_thumbprint = ed25519_dalek::SigningKey::from_bytes(&[8; 32]);
+    let x = URL_SAFE_NO_PAD.encode(with_its_thumbprint.verifying_key().to_bytes());
+    let thumbprint = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#
+    )));
+    plant_key(&app, "planted", &with_any_kid).await;
+    plant_key(&app, &thumbprint, &with_its_thumbprint).await;
+    let sign_with = |key: &ed25519_dalek::SigningKey, kid: &str| {
+        let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(key).unwrap();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(
+            &header,
+            &claims_for(&app),
+            &EncodingKey::from_ed_der(der.as_bytes()),
+        )
+        .unwrap()
+    };
+
+    let any_kid = app.hello_status(&sign_with(&with_any_kid, "planted")).await;
+    let thumbprint_kid = app
+        .hello_status(&sign_with(&with_its_thumbprint, &thumbprint))
+        .await;
+
+    assert_eq!(any_kid, 401, "a kid that is not the key's thumbprint");
+    assert_eq!(
+        thumbprint_kid, 401,
+        "a key whose private half does not open"
+    );
+    let published: Vec<String> = jwks(&app)
+        .await
+        .keys
+        .iter()
+        .filter_map(|k| k.common.key_id.clone())
+        .collect();
+    assert!(
+        !published.contains(&thumbprint) && !published.iter().any(|k| k == "planted"),
+        "{published:?}"
+    );
+}

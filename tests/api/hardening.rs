@@ -70,9 +70,10 @@ async fn a_chunked_body_over_the_limit_is_413() {
     );
 }
 
-/// Signs in as `email` from `ip` (through a trusted proxy's `X-Forwarded-For`).
+/// Signs in as `email` from `ip` (through a trusted proxy's `X-Forwarded-For`), from a browser
+/// that never signed in before (no device cookie).
 async fn sign_in_from(app: &TestApp, ip: &str, email: &str, password: &str) -> u16 {
-    app.client
+    crate::helpers::client_from(Some(&app.address))
         .post(app.url("/api/auth/sign-in"))
         .header("accept", "application/json")
         .header("x-forwarded-for", ip)

@@ -195,3 +195,64 @@ async fn old_finished_mails_are_pruned_and_pending_ones_kept() {
         .unwrap();
     assert_eq!(left, ["pending"]);
 }
+
+#[tokio::test]
+async fn two_workers_and_a_slow_smtp_server_send_each_mail_once() {
+    use badge::server::{
+        db,
+        mail::{delivery, outbox, Composer, MailSeal},
+    };
+    let database = TestDatabase::create().await;
+    let db = db::connect(database.url(), None).await.unwrap();
+    // Each mail takes 0.4 s to hand over; the lease is 2 s: a worker holding more than a
+    // lease's worth of mails at once loses the rest to the other worker before it sends them.
+    let sink = SmtpSink::start_slow(Duration::from_millis(400));
+    let composer = Composer::new(
+        "Badge <no-reply@example.com>".parse().unwrap(),
+        "http://127.0.0.1:3000".into(),
+        "127.0.0.1".into(),
+        Duration::from_secs(1800),
+    );
+    let seal = std::sync::Arc::new(MailSeal::new(
+        b"a secret of the outbox test, long enough",
+        &[],
+    ));
+    let recipients: Vec<String> = (0..8).map(|_| unique_email()).collect();
+    for to in &recipients {
+        let mail = composer.verify_email(to, "a-token").unwrap();
+        outbox::enqueue(&db, &seal, &mail).await.unwrap();
+    }
+    let pace = delivery::Pace {
+        lease: Duration::from_secs(2),
+        poll: Duration::from_millis(100),
+    };
+    let folder = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let transport = delivery::Transport::new(Some(&sink.url()), folder.path()).unwrap();
+        let worker = delivery::run(
+            db.clone(),
+            transport,
+            seal.clone(),
+            Default::default(),
+            pace,
+        );
+        tokio::spawn(worker);
+    }
+
+    wait_for_outbox(&db, "every mail sent", |rows| {
+        rows.iter()
+            .all(|r| r.get::<Option<i64>, _>("sent_at").is_some())
+    })
+    .await;
+    // A mail sent twice would arrive while the second worker's attempt finishes.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut received: Vec<String> = sink
+        .mails()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_owned())
+        .collect();
+    received.sort();
+    let mut expected = recipients.clone();
+    expected.sort();
+    assert_eq!(received, expected, "each mail once");
+}

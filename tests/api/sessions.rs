@@ -2,7 +2,8 @@ use badge::server::db::HousekeepingDb;
 use sqlx::Row;
 
 use crate::helpers::{
-    clears_session_cookie, client_from, cookie_header, session_cookie, spawn_app, PASSWORD,
+    clears_session_cookie, client_from, cookie_header, session_cookie, spawn_app, spawn_app_with,
+    unix_now, PASSWORD,
 };
 
 #[tokio::test]
@@ -133,6 +134,58 @@ async fn a_session_older_than_a_day_slides_its_expiry_forward() {
         session_cookie(&response).max_age(),
         Some(std::time::Duration::from_secs(604_800)),
         "cookie refreshed"
+    );
+}
+
+#[tokio::test]
+async fn a_session_older_than_its_absolute_lifetime_is_refused_however_active() {
+    let app = spawn_app().await;
+    app.signed_up_user().await;
+    sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
+        .bind(unix_now() - 30 * 86_400 - 60)
+        .bind(unix_now() - 60)
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+
+    let response = app.post_form("/api/auth/session", &[]).await;
+
+    assert!(clears_session_cookie(&response));
+    assert!(response
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()
+        .is_null());
+}
+
+#[tokio::test]
+async fn sliding_never_carries_a_session_past_its_absolute_lifetime() {
+    let app = spawn_app_with(|vars| {
+        vars.insert("SESSION_MAX_AGE", "10d".into());
+    })
+    .await;
+    app.signed_up_user().await;
+    let db = app.db().await;
+    let created_at = unix_now() - 9 * 86_400;
+    sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
+        .bind(created_at)
+        .bind(unix_now() - 2 * 86_400)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let response = app.post_form("/api/auth/session", &[]).await;
+
+    let expires_at: i64 = sqlx::query("SELECT expires_at FROM sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap()
+        .get("expires_at");
+    assert_eq!(expires_at, created_at + 10 * 86_400);
+    let max_age = session_cookie(&response).max_age().expect("a Max-Age");
+    assert!(
+        max_age <= std::time::Duration::from_secs(86_400),
+        "the cookie ends with the session: {max_age:?}"
     );
 }
 

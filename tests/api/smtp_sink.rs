@@ -14,6 +14,8 @@ use tempfile::TempDir;
 
 pub struct SmtpSink {
     pub port: u16,
+    /// How long the server takes to accept each mail.
+    delay: Duration,
     folder: TempDir,
     server: Option<Child>,
 }
@@ -21,8 +23,14 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Starts a sink on a free port.
     pub fn start() -> Self {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// Starts a sink that takes `delay` to accept each mail (a slow server).
+    pub fn start_slow(delay: Duration) -> Self {
         let mut sink = Self {
             port: crate::process::free_port(),
+            delay,
             folder: tempfile::tempdir().expect("a folder for received mails"),
             server: None,
         };
@@ -57,6 +65,7 @@ impl SmtpSink {
             .arg(root.join("end2end/compat/smtp_sink.py"))
             .arg(self.port.to_string())
             .arg(self.folder.path())
+            .arg(self.delay.as_secs_f64().to_string())
             .stdout(Stdio::piped())
             .spawn()
             .expect("the SMTP sink starts");

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     domain::{Email, Password, SessionToken},
-    server::{clock::unix_now, mail::outbox},
+    server::clock::unix_now,
     wire::User,
 };
 
@@ -36,7 +36,16 @@ impl Accounts {
         )
         .await?;
         let mail = self.mail.composer.verify_email(email, token.expose())?;
-        outbox::enqueue(&mut *conn, &mail).await?;
+        self.mail.enqueue(&mut *conn, &mail).await?;
+        Ok(())
+    }
+
+    /// A fresh verification mail to the account with `email`, if it has one that is not
+    /// verified yet (a sign-in refused for that reason asks for it).
+    pub async fn resend_verification(&self, email: &Email) -> Result<(), AccountError> {
+        if let Some(found) = users::find_by_email(&self.db, email).await? {
+            self.send_verification(&found.user).await?;
+        }
         Ok(())
     }
 
@@ -73,8 +82,25 @@ impl Accounts {
         Ok(())
     }
 
-    /// Queues a reset mail when an account has this email; otherwise does nothing. Callers
-    /// run it off the request path, so the answer cannot tell the two apart.
+    /// Handles a reset request off the request path, so the answer cannot tell whether an
+    /// account has this email. At most `RESET_REQUESTS_IN_FLIGHT` at once: when the database is
+    /// slow, more requests are dropped with a warning rather than piling up in memory.
+    pub fn request_password_reset_later(&self, email: Email) {
+        let Ok(permit) = self.reset_requests.clone().try_acquire_owned() else {
+            metrics::counter!("badge_reset_requests_dropped_total").increment(1);
+            tracing::warn!("too many password reset requests in flight: this one is dropped");
+            return;
+        };
+        let accounts = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = accounts.request_password_reset(&email).await {
+                crate::server::error::Error::from(error).into_answer();
+            }
+            drop(permit);
+        });
+    }
+
+    /// Queues a reset mail when an account has this email; otherwise does nothing.
     pub async fn request_password_reset(&self, email: &Email) -> Result<(), AccountError> {
         let Some(found) = users::find_by_email(&self.db, email).await? else {
             tracing::info!("password reset asked for an email without an account");
@@ -90,7 +116,7 @@ impl Accounts {
             .mail
             .composer
             .reset_password(&user.email, token.expose())?;
-        outbox::enqueue(&mut *tx, &mail).await?;
+        self.mail.enqueue(&mut *tx, &mail).await?;
         tx.commit().await?;
         self.mail.wake_delivery();
         tracing::info!(user_id = %user.id, "password reset mail queued");

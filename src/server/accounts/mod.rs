@@ -7,12 +7,13 @@ mod device;
 pub mod email_tokens;
 mod mail_flows;
 pub mod passwords;
-pub mod rate_limit;
 mod self_service;
 pub mod sessions;
 pub mod users;
 
-use std::time::Duration;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use crate::{
     domain::{Email, Password, SessionToken},
@@ -23,7 +24,10 @@ use crate::{
     wire::User,
 };
 use passwords::{HashError, PasswordHasher, Verified};
-use sessions::{ActiveSession, ClientInfo};
+use sessions::{ActiveSession, ClientInfo, Lifetime};
+
+/// Reset requests being looked up at once, off the request path; more are dropped (logged).
+const RESET_REQUESTS_IN_FLIGHT: usize = 64;
 
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +45,7 @@ pub enum AccountError {
     /// A mailed link that is unknown, used or expired.
     #[error("invalid or expired link")]
     InvalidLink,
-    /// `REQUIRE_EMAIL_VERIFICATION` and the email is not verified (a fresh link was sent).
+    /// `REQUIRE_EMAIL_VERIFICATION` and the email is not verified (the password was right).
     #[error("email not verified")]
     EmailNotVerified,
     #[error("mail: {0}")]
@@ -57,26 +61,29 @@ pub enum AccountError {
 pub struct Accounts {
     db: Db,
     hasher: PasswordHasher,
-    session_ttl: Duration,
+    sessions: Lifetime,
     mail: MailQueue,
     /// `REQUIRE_EMAIL_VERIFICATION`: no session until the email is verified.
     verification_required: bool,
+    /// Bounds the reset requests handled in the background (`request_password_reset_later`).
+    reset_requests: Arc<Semaphore>,
 }
 
 impl Accounts {
     pub fn new(
         db: Db,
         hasher: PasswordHasher,
-        session_ttl: Duration,
+        sessions: Lifetime,
         mail: MailQueue,
         verification_required: bool,
     ) -> Self {
         Self {
             db,
             hasher,
-            session_ttl,
+            sessions,
             mail,
             verification_required,
+            reset_requests: Arc::new(Semaphore::new(RESET_REQUESTS_IN_FLIGHT)),
         }
     }
 
@@ -115,7 +122,7 @@ impl Accounts {
         let token = if self.verification_required {
             None
         } else {
-            Some(sessions::create(&mut *tx, &user.id, self.session_ttl, client).await?)
+            Some(sessions::create(&mut *tx, &user.id, self.sessions, client).await?)
         };
         tx.commit().await?;
         self.mail.wake_delivery();
@@ -127,6 +134,10 @@ impl Accounts {
 
     /// Checks the password and opens a fresh session (never reusing one: no session fixation);
     /// returns its token. An unknown email and a wrong password fail alike after the same work.
+    /// The session opens only if the password checked is still the account's when it is
+    /// stored: a reset or change that commits while the check runs wins (`hold_credential`).
+    /// Unverified with `REQUIRE_EMAIL_VERIFICATION`: `EmailNotVerified` (the caller may send a
+    /// fresh link, `resend_verification`, within its mail budget).
     #[tracing::instrument(skip_all, fields(email = %email))]
     pub async fn sign_in(
         &self,
@@ -137,28 +148,30 @@ impl Accounts {
         let found = users::find_by_email(&self.db, email).await?;
         let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
         let verified = self.hasher.verify(password, stored_hash).await?;
-        let user = match (found, verified) {
-            (Some(row), Verified::Yes) => row.user,
-            (Some(row), Verified::YesRehashed(new_hash)) => {
-                users::set_password_hash(&self.db, &row.user.id, &new_hash).await?;
-                tracing::info!(user_id = %row.user.id, "password rehashed with current parameters");
-                row.user
-            }
-            _ => {
-                sign_in_outcome("invalid_credentials");
-                tracing::info!("sign-in failed");
-                return Err(AccountError::InvalidCredentials);
-            }
+        let (row, rehashed) = match (found, verified) {
+            (Some(row), Verified::Yes) => (row, None),
+            (Some(row), Verified::YesRehashed(new_hash)) => (row, Some(new_hash)),
+            _ => return Err(sign_in_failed()),
         };
-        if self.verification_required && !user.email_verified {
-            // The right password: a fresh link helps the owner (the caller limits attempts).
-            self.send_verification(&user).await?;
+        if self.verification_required && !row.user.email_verified {
             sign_in_outcome("email_not_verified");
             return Err(AccountError::EmailNotVerified);
         }
-        let token = sessions::create(&self.db, &user.id, self.session_ttl, client).await?;
+        let user_id = &row.user.id;
+        let mut tx = self.db.begin().await?;
+        let replacement = rehashed.as_deref().unwrap_or(&row.password_hash);
+        if !users::hold_credential(&mut *tx, user_id, &row.password_hash, replacement).await? {
+            // The password changed while this one was being checked: it opens nothing now.
+            tracing::info!(user_id = %user_id, "the password changed during the sign-in");
+            return Err(sign_in_failed());
+        }
+        let token = sessions::create(&mut *tx, user_id, self.sessions, client).await?;
+        tx.commit().await?;
+        if rehashed.is_some() {
+            tracing::info!(user_id = %user_id, "password rehashed with current parameters");
+        }
         sign_in_outcome("success");
-        tracing::info!(user_id = %user.id, "signed in");
+        tracing::info!(user_id = %user_id, "signed in");
         Ok(token)
     }
 
@@ -167,7 +180,7 @@ impl Accounts {
         &self,
         token: &SessionToken,
     ) -> Result<Option<ActiveSession>, AccountError> {
-        Ok(sessions::lookup(&self.db, token, self.session_ttl).await?)
+        Ok(sessions::lookup(&self.db, token, self.sessions).await?)
     }
 
     /// Deletes the session; an unknown token is fine (sign-out is idempotent).
@@ -193,6 +206,12 @@ impl Accounts {
         email_tokens::prune_expired(&mut housekeeping).await?;
         Ok(sessions::prune_expired(&mut housekeeping).await?)
     }
+}
+
+fn sign_in_failed() -> AccountError {
+    sign_in_outcome("invalid_credentials");
+    tracing::info!("sign-in failed");
+    AccountError::InvalidCredentials
 }
 
 fn sign_in_outcome(outcome: &'static str) {

@@ -4,7 +4,8 @@
 //! same hashing pool as sign-in (so they cost a guesser as much).
 
 use super::{
-    device, email_tokens,
+    device,
+    email_tokens::{self, Purpose},
     passwords::Verified,
     sessions::{self, ActiveSession},
     users, AccountError, Accounts,
@@ -53,19 +54,25 @@ impl Accounts {
         Ok(ended)
     }
 
-    /// Replaces the password (hashed with the current parameters) and ends every other session,
-    /// in one transaction: whoever knew the old password is out once this returns.
+    /// Replaces the password (hashed with the current parameters), ends every other session
+    /// and cancels the reset links in flight, in one transaction: whoever knew the old password,
+    /// or holds a link asked for with it, is out once this returns. If the password changed
+    /// while `current` was being checked (a reset), nothing changes: `WrongPassword`.
     pub async fn change_password(
         &self,
         caller: &ActiveSession,
         current: &Password,
         new: &Password,
     ) -> Result<(), AccountError> {
-        self.confirm_password(&caller.user.id, current).await?;
+        let verified = self.confirm_password(&caller.user.id, current).await?;
         let new_hash = self.hasher.hash(new).await?;
         let mut tx = self.db.begin().await?;
-        users::set_password_hash(&mut *tx, &caller.user.id, &new_hash).await?;
+        if !users::hold_credential(&mut *tx, &caller.user.id, &verified, &new_hash).await? {
+            return Err(AccountError::WrongPassword);
+        }
         let ended = sessions::delete_others(&mut *tx, &caller.user.id, &caller.session_id).await?;
+        email_tokens::delete_for_user(&mut *tx, &caller.user.id, Some(Purpose::ResetPassword))
+            .await?;
         tx.commit().await?;
         tracing::info!(user_id = %caller.user.id, ended, "password changed");
         Ok(())
@@ -78,8 +85,11 @@ impl Accounts {
         caller: &ActiveSession,
         password: &Password,
     ) -> Result<(), AccountError> {
-        self.confirm_password(&caller.user.id, password).await?;
+        let verified = self.confirm_password(&caller.user.id, password).await?;
         let mut tx = self.db.begin().await?;
+        if !users::hold_credential(&mut *tx, &caller.user.id, &verified, &verified).await? {
+            return Err(AccountError::WrongPassword);
+        }
         sessions::delete_all(&mut *tx, &caller.user.id).await?;
         email_tokens::delete_for_user(&mut *tx, &caller.user.id, None).await?;
         users::delete(&mut *tx, &caller.user.id).await?;
@@ -88,16 +98,17 @@ impl Accounts {
         Ok(())
     }
 
-    /// Checks the user's password; a user who vanished meanwhile fails the same way.
+    /// Checks the user's password; returns the hash it matched (for `hold_credential`). A
+    /// user who vanished meanwhile fails the same way as a wrong password.
     async fn confirm_password(
         &self,
         user_id: &str,
         password: &Password,
-    ) -> Result<(), AccountError> {
+    ) -> Result<String, AccountError> {
         let found = users::find_by_id(&self.db, user_id).await?;
         let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
-        match self.hasher.verify(password, stored_hash).await? {
-            Verified::Yes | Verified::YesRehashed(_) if found.is_some() => Ok(()),
+        match (self.hasher.verify(password, stored_hash).await?, found) {
+            (Verified::Yes | Verified::YesRehashed(_), Some(row)) => Ok(row.password_hash),
             _ => Err(AccountError::WrongPassword),
         }
     }

@@ -1,5 +1,6 @@
 //! The `sessions` table: every query on it lives here. A row holds only the SHA-256 of its
-//! token; expiry slides forward, refreshed at most once a day.
+//! token; expiry slides forward, refreshed at most once a day, but never past the session's
+//! absolute lifetime (`SESSION_MAX_AGE`): a stolen cookie kept busy still dies.
 
 use std::{
     net::IpAddr,
@@ -20,6 +21,21 @@ use crate::{
 /// Refresh the expiry when the last refresh is older than this (one write a day, not per request).
 const REFRESH_AFTER: Duration = Duration::from_secs(86_400);
 
+/// How long sessions live: `ttl` since last use (sliding), at most `max_age` since sign-in.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetime {
+    pub ttl: Duration,
+    pub max_age: Duration,
+}
+
+impl Lifetime {
+    /// The expiry of a session created at `created_at`, seen at `now`.
+    fn expiry(&self, created_at: i64, now: i64) -> i64 {
+        now.saturating_add(secs(self.ttl))
+            .min(created_at.saturating_add(secs(self.max_age)))
+    }
+}
+
 /// Where a session was created from, kept for the user's own review.
 #[derive(Clone, Debug)]
 pub struct ClientInfo {
@@ -35,6 +51,8 @@ pub struct ActiveSession {
     pub session_id: String,
     /// True when the expiry was just pushed forward (the cookie's Max-Age should follow).
     pub refreshed: bool,
+    /// When the session ends (unix seconds).
+    pub expires_at: i64,
 }
 
 #[derive(FromRow)]
@@ -42,6 +60,8 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: User,
     session_id: String,
+    created_at: i64,
+    expires_at: i64,
     last_seen_at: i64,
 }
 
@@ -64,7 +84,7 @@ fn new_session_id() -> String {
 pub async fn create<'c>(
     executor: impl Executor<'c, Database = Any>,
     user_id: &str,
-    ttl: Duration,
+    lifetime: Lifetime,
     client: &ClientInfo,
 ) -> sqlx::Result<SessionToken> {
     let token = SessionToken::generate();
@@ -77,7 +97,7 @@ pub async fn create<'c>(
     .bind(token.hash())
     .bind(user_id)
     .bind(now)
-    .bind(now.saturating_add(secs(ttl)))
+    .bind(lifetime.expiry(now, now))
     .bind(now)
     .bind(client.user_agent.as_deref())
     .bind(client.ip.to_string())
@@ -86,25 +106,31 @@ pub async fn create<'c>(
     Ok(token)
 }
 
-/// Finds the unexpired session for `token`, sliding its expiry forward once a day.
+/// Finds the unexpired session for `token`, sliding its expiry forward once a day. A session
+/// older than `max_age` is refused even if its row says otherwise (`SESSION_MAX_AGE` lowered
+/// since it was made); pruning removes it once its stored expiry passes.
 pub async fn lookup(
     db: &Db,
     token: &SessionToken,
-    ttl: Duration,
+    lifetime: Lifetime,
 ) -> sqlx::Result<Option<ActiveSession>> {
     let hash = token.hash();
     let now = unix_now();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT u.id, u.email, u.email_verified_at, s.id AS session_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+        "SELECT u.id, u.email, u.email_verified_at, s.id AS session_id, s.created_at, \
+         s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.created_at > $3",
     )
     .bind(&hash)
     .bind(now)
+    .bind(now.saturating_sub(secs(lifetime.max_age)))
     .fetch_optional(db)
     .await?;
     let Some(SessionRow {
         user,
         session_id,
+        created_at,
+        mut expires_at,
         last_seen_at,
     }) = row
     else {
@@ -112,8 +138,9 @@ pub async fn lookup(
     };
     let refreshed = now.saturating_sub(last_seen_at) >= secs(REFRESH_AFTER);
     if refreshed {
+        expires_at = lifetime.expiry(created_at, now);
         sqlx::query("UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE token_hash = $3")
-            .bind(now.saturating_add(secs(ttl)))
+            .bind(expires_at)
             .bind(now)
             .bind(&hash)
             .execute(db)
@@ -123,6 +150,7 @@ pub async fn lookup(
         user,
         session_id,
         refreshed,
+        expires_at,
     }))
 }
 

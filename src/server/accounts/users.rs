@@ -55,6 +55,31 @@ pub async fn set_password_hash<'c>(
     Ok(())
 }
 
+/// Stores `replacement` as the user's password hash only if it still is `verified`, the hash
+/// a password was just checked against; false when a reset or a change replaced it meanwhile.
+/// `replacement` may be `verified` itself: then the statement only holds the credential.
+///
+/// Run it as the FIRST statement of the transaction that acts on the check (opening a session,
+/// storing a new password): it locks the user's row (PostgreSQL) or takes the write lock
+/// (SQLite) until that transaction commits, so a reset cannot commit in between, and one that
+/// committed first makes it fail. Whatever was done with the old password is then either undone
+/// by the reset (its sessions deleted after this commit) or never done.
+pub async fn hold_credential<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+    verified: &str,
+    replacement: &str,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(replacement)
+            .bind(user_id)
+            .bind(verified)
+            .execute(executor)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks the user's email verified, if it is still `email` (the address the link went to).
 pub async fn mark_email_verified<'c>(
     executor: impl Executor<'c, Database = Any>,

@@ -58,6 +58,8 @@ pub struct Config {
     pub jwt_key_rotation: Option<Duration>,
     pub jwt_ttl: Duration,
     pub session_ttl: Duration,
+    /// `SESSION_MAX_AGE`: a session ends this long after sign-in, however active.
+    pub session_max_age: Duration,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
     /// Extra origins (scheme://host[:port]) allowed by CORS and the origin check.
@@ -161,6 +163,12 @@ impl Config {
             })
             .transpose()?;
 
+        let session_ttl = parse_duration(
+            "SESSION_TTL",
+            var("SESSION_TTL"),
+            Duration::from_secs(7 * 86_400),
+        )?;
+        let session_max_age = session_max_age(var("SESSION_MAX_AGE"), session_ttl)?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -192,11 +200,8 @@ impl Config {
                 )?),
             },
             jwt_ttl: parse_duration("JWT_TTL", var("JWT_TTL"), Duration::from_secs(15 * 60))?,
-            session_ttl: parse_duration(
-                "SESSION_TTL",
-                var("SESSION_TTL"),
-                Duration::from_secs(7 * 86_400),
-            )?,
+            session_ttl,
+            session_max_age,
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
             trusted_origins,
@@ -262,3 +267,22 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+/// `SESSION_MAX_AGE`: 30 days by default, or `SESSION_TTL` when that is longer (a setting that
+/// predates the absolute lifetime keeps working); never shorter than `SESSION_TTL`.
+fn session_max_age(value: Option<String>, ttl: Duration) -> Result<Duration, ConfigError> {
+    let given = value.is_some();
+    let max_age = parse_duration(
+        "SESSION_MAX_AGE",
+        value,
+        Duration::from_secs(30 * 86_400).max(ttl),
+    )?;
+    if given && max_age < ttl {
+        return Err(ConfigError::new(
+            "SESSION_MAX_AGE",
+            "must be at least SESSION_TTL (a session's absolute lifetime cannot be shorter than \
+             its idle lifetime)",
+        ));
+    }
+    Ok(max_age)
+}

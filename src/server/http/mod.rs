@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod csp;
+pub mod device_cookie;
 pub mod edge;
 pub mod form_guard;
 pub mod origin;

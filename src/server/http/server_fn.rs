@@ -15,6 +15,7 @@ use crate::{
     server::{
         accounts::sessions::{ActiveSession, ClientInfo},
         error::Error,
+        limits::{Browser, PasswordCheck},
         state::AppState,
     },
 };
@@ -61,11 +62,45 @@ impl AuthCall {
         }
     }
 
-    /// Counts an attempt on the account with `email` against the per-IP limit and the
-    /// account's limits (per client, and the ceiling), as sign-in does.
-    pub fn limit_account_attempt(&self, email: &str) -> Result<(), Error> {
+    /// Starts a password check on the account with `email` (see `server::limits`): counted
+    /// per IP, and per account unless this is the owner's own browser (the caller's `session`
+    /// of that account, or a device cookie earned for `email`), which has a budget of its own.
+    /// Tell the limits when the password was right: `password_accepted`.
+    pub fn begin_password_check(
+        &self,
+        email: &str,
+        session: Option<&ActiveSession>,
+    ) -> Result<PasswordCheck, Error> {
         self.state.limits.check_ip(self.client.ip)?;
-        self.state.limits.check_email(email, self.client.ip)?;
+        let trusted = match session {
+            Some(session) => Some(format!("session {}", session.session_id)),
+            None => self
+                .state
+                .device_cookie
+                .device_for(&self.cookies, email)
+                .map(|device| format!("device {device}")),
+        };
+        let browser = trusted
+            .as_deref()
+            .map_or(Browser::Unknown, Browser::Trusted);
+        Ok(self
+            .state
+            .limits
+            .begin_password_check(email, self.client.ip, browser)?)
+    }
+
+    /// The password of a check was right: it does not count against the account's ceiling,
+    /// and this browser becomes one the owner of `email` signed in on.
+    pub fn password_accepted(&self, check: PasswordCheck, email: &str) {
+        self.state.limits.password_accepted(check);
+        self.state.device_cookie.remember(&self.cookies, email);
+    }
+
+    /// Counts a mail to `email` (a reset or verification link) against the per-IP limit and
+    /// the mail budgets, which no password check touches.
+    pub fn limit_mail(&self, email: &str) -> Result<(), Error> {
+        self.state.limits.check_ip(self.client.ip)?;
+        self.state.limits.check_mail(email)?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use crate::{
     domain::SessionToken,
     server::{
         accounts::{sessions::ActiveSession, Accounts},
-        clock::secs,
+        clock::{secs, unix_now},
         error::Error,
     },
     wire::User,
@@ -52,8 +52,14 @@ impl SessionCookie {
         self.read(cookies).flatten()
     }
 
+    /// Sets the cookie of a new session (Max-Age: a new session's lifetime).
     pub fn set(&self, cookies: &Cookies, token: &SessionToken) {
-        let max_age = time::Duration::seconds(secs(self.max_age));
+        self.set_for(cookies, token, secs(self.max_age));
+    }
+
+    /// Sets the cookie for a session that has `seconds` left.
+    fn set_for(&self, cookies: &Cookies, token: &SessionToken, seconds: i64) {
+        let max_age = time::Duration::seconds(seconds.max(0));
         cookies.add(
             self.build(token.expose().to_owned())
                 .max_age(max_age)
@@ -103,7 +109,8 @@ impl SessionCookie {
         match accounts.session(&token).await? {
             Some(session) => {
                 if session.refreshed {
-                    self.set(cookies, &token);
+                    let left = session.expires_at.saturating_sub(unix_now());
+                    self.set_for(cookies, &token, left);
                 }
                 Ok(Some(session))
             }

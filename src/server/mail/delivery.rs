@@ -1,7 +1,8 @@
-//! The delivery worker: claims due mails from the outbox, sends them, and retries failures
-//! with backoff (5 s, 10 s, 20 s, … at most an hour apart) until 24 hours have passed, then
-//! gives up with an error log. Every instance runs one; the outbox's claim keeps them from
-//! sending a mail twice. A mail's text and token never reach the log.
+//! The delivery worker: claims due mails from the outbox one at a time, opens and sends each,
+//! and retries failures with backoff (5 s, 10 s, 20 s, … at most an hour apart) until 24 hours
+//! have passed, then gives up with an error log. Every instance runs one; the outbox's claim
+//! keeps them from sending a mail twice: a send is cut off at half the lease, so it always ends
+//! while the claim still holds. A mail's text and token never reach the log.
 
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -11,15 +12,13 @@ use lettre::{
 };
 use tokio::sync::Notify;
 
-use super::outbox::{self, Claimed};
+use super::{
+    outbox::{self, Claimed},
+    MailSeal,
+};
 use crate::server::{clock::unix_now, db::Db};
 
-/// How long a worker holds a claimed mail: longer than an SMTP attempt can take.
-const LEASE: Duration = Duration::from_secs(120);
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
-/// How often an idle worker looks for mails queued by other instances (its own wake it at once).
-const POLL: Duration = Duration::from_secs(1);
-const BATCH: i64 = 20;
 const FIRST_RETRY: Duration = Duration::from_secs(5);
 const LONGEST_WAIT: Duration = Duration::from_secs(3600);
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -74,50 +73,92 @@ impl Transport {
     }
 }
 
-/// Delivers queued mails until the process ends. `wake` makes it look at once (a mail was
-/// just queued here); otherwise it looks every second.
-pub async fn run(db: Db, transport: Transport, wake: Arc<Notify>) {
-    loop {
-        match outbox::claim(&db, LEASE, BATCH).await {
-            Ok(batch) if !batch.is_empty() => {
-                for mail in batch {
-                    deliver(&db, &transport, mail).await;
-                }
-                continue;
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "outbox: looking for mails failed; trying again"),
-        }
-        tokio::select! {
-            () = wake.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
+/// How a worker paces itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    /// How long a worker holds a claimed mail. A send is cut off at half of it, so the claim
+    /// outlives every send even with some clock difference between instances.
+    pub lease: Duration,
+    /// How often an idle worker looks for mails queued by other instances (its own wake it at
+    /// once).
+    pub poll: Duration,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(1),
         }
     }
 }
 
-async fn deliver(db: &Db, transport: &Transport, mail: Claimed) {
+/// Delivers queued mails until the process ends. `wake` makes it look at once (a mail was
+/// just queued here); otherwise it looks every `pace.poll`.
+pub async fn run(db: Db, transport: Transport, seal: Arc<MailSeal>, wake: Arc<Notify>, pace: Pace) {
+    loop {
+        match outbox::claim(&db, pace.lease).await {
+            Ok(Some(mail)) => {
+                deliver(&db, &transport, &seal, pace, mail).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "outbox: looking for mails failed; trying again"),
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(pace.poll) => {}
+        }
+    }
+}
+
+async fn deliver(db: &Db, transport: &Transport, seal: &MailSeal, pace: Pace, mail: Claimed) {
+    let Some(message) = seal.open(&mail.id, &mail.message) else {
+        tracing::error!(mail_id = %mail.id, "mail sealed under a secret this instance does not know (AUTH_SECRET changed without AUTH_SECRET_PREVIOUS?): abandoned");
+        record(
+            &mail,
+            outbox::give_up(db, &mail, "sealed under an unknown secret").await,
+        );
+        return;
+    };
     let outcome = match envelope(&mail) {
-        Ok(envelope) => transport.send(&envelope, mail.message.as_bytes()).await,
+        Ok(envelope) => {
+            let sending = transport.send(&envelope, message.as_bytes());
+            tokio::time::timeout(pace.lease / 2, sending)
+                .await
+                .unwrap_or_else(|_| Err("sending took longer than half the lease".into()))
+        }
         Err(error) => Err(error),
     };
     let recorded = match outcome {
         Ok(destination) => {
             tracing::info!(mail_id = %mail.id, to = %destination, "mail delivered");
-            outbox::mark_sent(db, &mail.id).await
+            outbox::mark_sent(db, &mail).await
         }
         Err(error) if unix_now() - mail.created_at >= GIVE_UP_AFTER.as_secs() as i64 => {
             tracing::error!(mail_id = %mail.id, attempts = mail.attempts, %error, "mail abandoned after 24 hours of failed attempts");
-            outbox::give_up(db, &mail.id, &error).await
+            outbox::give_up(db, &mail, &error).await
         }
         Err(error) => {
             let wait = backoff(mail.attempts);
             tracing::warn!(mail_id = %mail.id, attempts = mail.attempts, retry_in_secs = wait.as_secs(), %error, "mail not delivered; will retry");
-            outbox::retry_later(db, &mail.id, wait, &error).await
+            outbox::retry_later(db, &mail, wait, &error).await
         }
     };
-    if let Err(error) = recorded {
+    record(&mail, recorded);
+}
+
+/// Logs what a final update that did not happen means.
+fn record(mail: &Claimed, recorded: sqlx::Result<bool>) {
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(mail_id = %mail.id, "outbox: the claim on this mail ran out before its outcome was recorded; the worker holding it now decides")
+        }
         // The lease runs out and the mail is tried again: at worst sent twice, never lost.
-        tracing::warn!(mail_id = %mail.id, %error, "outbox: recording a delivery failed");
+        Err(error) => {
+            tracing::warn!(mail_id = %mail.id, %error, "outbox: recording a delivery failed")
+        }
     }
 }
 

@@ -1,34 +1,45 @@
-//! The `outbox` table: every query on it lives here. A row is claimed with a lease by one
-//! UPDATE that re-checks the claim on the row it locks, so two workers (or instances) never
-//! hold the same row; a worker that dies mid-send loses its lease and the row is tried again.
+//! The `outbox` table: every query on it lives here. A worker claims ONE row at a time with a
+//! lease and a claim token of its own, by one UPDATE that re-checks the claim on the row it
+//! locks, so two workers (or instances) never hold the same row. A worker that dies mid-send
+//! loses its lease and the row is tried again; a worker whose lease ran out meanwhile finds
+//! that its final update changes nothing (every one is conditioned on its claim token), so it
+//! cannot overwrite what the worker that took the row over recorded.
 
 use std::time::Duration;
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::Outgoing;
-use crate::server::{
-    clock::{secs, unix_now},
-    db::Db,
+use super::{MailError, MailSeal, Outgoing};
+use crate::{
+    domain::random_token,
+    server::{
+        clock::{secs, unix_now},
+        db::Db,
+    },
 };
 
 /// A mail a worker holds until its lease ends.
 #[derive(Debug, FromRow)]
 pub struct Claimed {
     pub id: String,
+    /// This claim's own token: the final update applies only while it still holds the row.
+    pub claim_token: String,
     pub sender: String,
     pub recipient: String,
+    /// Sealed (`MailSeal`).
     pub message: String,
     pub created_at: i64,
     /// Attempts so far, this one included.
     pub attempts: i64,
 }
 
-/// Queues a mail: call it inside the transaction that stores the token the mail carries.
+/// Queues a mail, sealed: call it inside the transaction that stores the token it carries.
 pub async fn enqueue<'c>(
     executor: impl Executor<'c, Database = Any>,
+    seal: &MailSeal,
     mail: &Outgoing,
-) -> sqlx::Result<()> {
+) -> Result<(), MailError> {
+    let sealed = seal.seal(&mail.id, &mail.message)?;
     let now = unix_now();
     sqlx::query(
         "INSERT INTO outbox (id, sender, recipient, message, created_at, attempts, next_attempt_at) \
@@ -37,31 +48,32 @@ pub async fn enqueue<'c>(
     .bind(&mail.id)
     .bind(&mail.sender)
     .bind(&mail.recipient)
-    .bind(&mail.message)
+    .bind(&sealed)
     .bind(now)
     .execute(executor)
     .await?;
     Ok(())
 }
 
-/// Claims up to `limit` due mails for `lease`.
-pub async fn claim(db: &Db, lease: Duration, limit: i64) -> sqlx::Result<Vec<Claimed>> {
+/// Claims the next due mail for `lease`, if any. One at a time: a mail waiting behind others
+/// in a worker's hands would see its lease run out and be sent again by another worker.
+pub async fn claim(db: &Db, lease: Duration) -> sqlx::Result<Option<Claimed>> {
     let now = unix_now();
     // The claim conditions stand in the outer WHERE too: PostgreSQL re-checks them on the row
     // version it locks, so a row another worker claimed meanwhile is skipped, not taken twice.
     sqlx::query_as(
-        "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+        "UPDATE outbox SET claimed_until = $1, claim_token = $3, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
                       AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
-                      ORDER BY next_attempt_at LIMIT $3) \
+                      ORDER BY next_attempt_at LIMIT 1) \
            AND sent_at IS NULL AND failed_at IS NULL \
            AND (claimed_until IS NULL OR claimed_until <= $2) \
-         RETURNING id, sender, recipient, message, created_at, attempts",
+         RETURNING id, claim_token, sender, recipient, message, created_at, attempts",
     )
     .bind(now.saturating_add(secs(lease)))
     .bind(now)
-    .bind(limit)
-    .fetch_all(db)
+    .bind(random_token())
+    .fetch_optional(db)
     .await
 }
 
@@ -86,42 +98,52 @@ pub async fn backlog(db: &Db) -> sqlx::Result<i64> {
         .await
 }
 
-/// Marks a mail delivered and erases its text (it carried a live link).
-pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET sent_at = $1, message = '', claimed_until = NULL, last_error = NULL \
-         WHERE id = $2",
+/// Marks a mail delivered and erases its text; false when the claim was lost meanwhile.
+pub async fn mark_sent(db: &Db, mail: &Claimed) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET sent_at = $1, message = '', claimed_until = NULL, claim_token = NULL, \
+         last_error = NULL WHERE id = $2 AND claim_token = $3",
     )
     .bind(unix_now())
-    .bind(id)
+    .bind(&mail.id)
+    .bind(&mail.claim_token)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Schedules another attempt after `wait`, keeping the reason.
-pub async fn retry_later(db: &Db, id: &str, wait: Duration, error: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3",
+/// Schedules another attempt after `wait`, keeping the reason; false when the claim was lost.
+pub async fn retry_later(
+    db: &Db,
+    mail: &Claimed,
+    wait: Duration,
+    error: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, claim_token = NULL, \
+         last_error = $2 WHERE id = $3 AND claim_token = $4",
     )
     .bind(unix_now().saturating_add(secs(wait)))
     .bind(error)
-    .bind(id)
+    .bind(&mail.id)
+    .bind(&mail.claim_token)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Gives up on a mail: it stays in the table, marked failed, without its text.
-pub async fn give_up(db: &Db, id: &str, error: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET failed_at = $1, message = '', claimed_until = NULL, last_error = $2 \
-         WHERE id = $3",
+/// Gives up on a mail: it stays in the table, marked failed, without its text; false when the
+/// claim was lost.
+pub async fn give_up(db: &Db, mail: &Claimed, error: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET failed_at = $1, message = '', claimed_until = NULL, \
+         claim_token = NULL, last_error = $2 WHERE id = $3 AND claim_token = $4",
     )
     .bind(unix_now())
     .bind(error)
-    .bind(id)
+    .bind(&mail.id)
+    .bind(&mail.claim_token)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }

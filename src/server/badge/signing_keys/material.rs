@@ -52,8 +52,14 @@ fn bare_jwk(public_key: &str) -> Jwk {
     }
 }
 
+/// The public half (base64url) of the key with this 32-byte seed.
+pub fn public_key_of(seed: &[u8]) -> Option<String> {
+    let seed: [u8; 32] = seed.try_into().ok()?;
+    Some(URL_SAFE_NO_PAD.encode(SigningKey::from_bytes(&seed).verifying_key().to_bytes()))
+}
+
 /// RFC 7638: SHA-256 over the required members (`crv`, `kty`, `x`), base64url.
-fn thumbprint(public_key: &str) -> String {
+pub fn thumbprint(public_key: &str) -> String {
     bare_jwk(public_key)
         .thumbprint(ThumbprintHash::SHA256)
         // Only fails for key types without a thumbprint definition; OKP has one.

@@ -4,7 +4,6 @@
 
 pub mod life_cycle;
 mod material;
-mod sealing;
 pub mod store;
 
 use std::{
@@ -19,9 +18,9 @@ use tokio::sync::Mutex;
 
 use jsonwebtoken::{jwk::JwkSet, DecodingKey, EncodingKey};
 
+use crate::server::sealing::{self, Sealer};
 use crate::server::{clock::unix_now, db::Db};
 use life_cycle::{KeyState, Step, Timings};
-use sealing::Sealer;
 use store::{KeyRow, StoreError};
 
 /// How often each instance re-reads the key set and applies what the life cycle asks for.
@@ -99,8 +98,11 @@ pub async fn reseal_stored_keys(
     secret: &[u8],
     previous: &[&[u8]],
 ) -> Result<(), KeyRingError> {
-    let current = Sealer::new(secret);
-    let previous: Vec<Sealer> = previous.iter().map(|s| Sealer::new(s)).collect();
+    let current = Sealer::new(secret, sealing::SIGNING_KEYS);
+    let previous: Vec<Sealer> = previous
+        .iter()
+        .map(|s| Sealer::new(s, sealing::SIGNING_KEYS))
+        .collect();
     for row in store::all(db).await? {
         if current.open(&row.kid, &row.sealed_private_key).is_some() {
             continue;
@@ -139,7 +141,7 @@ impl KeyRing {
     ) -> Result<Self, KeyRingError> {
         let ring = Self {
             db,
-            sealer: Sealer::new(secret),
+            sealer: Sealer::new(secret, sealing::SIGNING_KEYS),
             timings,
             current: RwLock::new(Arc::default()),
             last_refresh: Mutex::new(Instant::now()),
@@ -201,12 +203,19 @@ impl KeyRing {
             .await?
             .into_iter()
             .filter_map(|row| {
+                let Some(seed) = self.genuine_seed(&row) else {
+                    tracing::error!(
+                        kid = %row.kid,
+                        "a signing_keys row is not a key this deployment made (its kid is not \
+                         its thumbprint, or its private half does not open under AUTH_SECRET or \
+                         match its public half): ignored; someone with write access to the \
+                         database may have planted it"
+                    );
+                    return None;
+                };
                 let decoding = material::decoding_key(&row.public_key)?;
                 let may_sign = KeyState::of(&row.times(), now) != KeyState::Retired;
-                let encoding = may_sign
-                    .then(|| self.sealer.open(&row.kid, &row.sealed_private_key))
-                    .flatten()
-                    .and_then(|seed| material::encoding_key(&seed));
+                let encoding = may_sign.then(|| material::encoding_key(&seed)).flatten();
                 Some(LoadedKey {
                     row,
                     decoding,
@@ -217,6 +226,18 @@ impl KeyRing {
         let set = Arc::new(KeySet { keys });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = set;
         Ok(())
+    }
+
+    /// The private seed of a row this deployment made: its kid is the thumbprint of its public
+    /// half, and its sealed private half opens under the current secret and yields that public
+    /// half. Database write access alone cannot make such a row, so it cannot plant a key that
+    /// badges would be verified with.
+    fn genuine_seed(&self, row: &KeyRow) -> Option<Vec<u8>> {
+        if material::thumbprint(&row.public_key) != row.kid {
+            return None;
+        }
+        let seed = self.sealer.open(&row.kid, &row.sealed_private_key)?;
+        (material::public_key_of(&seed)? == row.public_key).then_some(seed)
     }
 
     /// Re-reads the set for a badge naming an unknown key, `asked_at` when the badge came in.
@@ -261,7 +282,7 @@ impl KeyRing {
 /// `badge keys rotate`: a new key signs from now on (the published next key if there is one);
 /// the old one retires and stays published. Returns the new signing key's id.
 pub async fn rotate(db: &Db, secret: &[u8]) -> Result<String, KeyRingError> {
-    let sealer = Sealer::new(secret);
+    let sealer = Sealer::new(secret, sealing::SIGNING_KEYS);
     let mut outcome = Err(StoreError::LostRace);
     for _attempt in 0..3 {
         let newest = store::all(db).await?.last().map_or(0, |r| r.generation);
@@ -276,7 +297,13 @@ pub async fn rotate(db: &Db, secret: &[u8]) -> Result<String, KeyRingError> {
 /// `badge keys revoke KID`: removed from the JWKS and refused at once (every instance follows
 /// within `REFRESH_INTERVAL`); if it was signing, a new key takes over.
 pub async fn revoke(db: &Db, secret: &[u8], kid: &str) -> Result<(), KeyRingError> {
-    Ok(store::revoke(db, &Sealer::new(secret), kid, unix_now()).await?)
+    Ok(store::revoke(
+        db,
+        &Sealer::new(secret, sealing::SIGNING_KEYS),
+        kid,
+        unix_now(),
+    )
+    .await?)
 }
 
 #[cfg(test)]

@@ -4,12 +4,11 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{
-    life_cycle::KeyTimes,
-    material,
+use super::{life_cycle::KeyTimes, material};
+use crate::server::{
+    db::Db,
     sealing::{SealError, Sealer},
 };
-use crate::server::db::Db;
 
 /// Only Ed25519 keys are stored today; the column leaves room for others.
 const ALGORITHM: &str = "EdDSA";
