@@ -60,31 +60,62 @@ async fn still_signed_in(app: &TestApp, browsers: &[reqwest::Client]) -> usize {
     count
 }
 
+/// `ROUNDS` times: `prepare(round)` readies what setting a new password takes (a reset link),
+/// then `set_new(ready, current, new)` sets it (answering its status) while sign-ins with the
+/// current password are in flight. Returns how many of those sign-ins got a session, and how
+/// many of these still work afterwards.
+async fn race_sign_ins_against<T, P, PFut, S, SFut>(
+    app: &TestApp,
+    email: &str,
+    mut prepare: P,
+    mut set_new: S,
+) -> (usize, usize)
+where
+    P: FnMut(usize) -> PFut,
+    PFut: std::future::Future<Output = T>,
+    S: FnMut(T, String, String) -> SFut,
+    SFut: std::future::Future<Output = u16>,
+{
+    let mut password = PASSWORD.to_owned();
+    let (mut opened, mut survived) = (0, 0);
+    for round in 0..ROUNDS {
+        let new_password = format!("new passphrase number {round}");
+        let ready = prepare(round).await;
+        let setting = set_new(ready, password.clone(), new_password.clone());
+        let setting = async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            setting.await
+        };
+
+        let (status, browsers) = tokio::join!(setting, sign_ins_in_flight(app, email, &password));
+
+        assert_eq!(status, 200);
+        opened += browsers.len();
+        survived += still_signed_in(app, &browsers).await;
+        password = new_password;
+    }
+    (opened, survived)
+}
+
 #[tokio::test]
 async fn sign_ins_with_the_old_password_racing_a_reset_never_keep_a_session() {
     let sink = SmtpSink::start();
     let app = unlimited_app(&sink).await;
     let email = app.signed_up_user().await;
 
-    let mut password = PASSWORD.to_owned();
-    let (mut survived, mut opened) = (0, 0);
-    for round in 0..ROUNDS {
-        assert_eq!(request_reset(&app, &email).await.status(), 200);
-        let token = reset_token(&sink, &app, &email, round + 1).await;
-        let new_password = format!("new passphrase number {round}");
-        let resetting = async {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            reset(&app, &token, &new_password).await.status()
-        };
-
-        let (status, browsers) =
-            tokio::join!(resetting, sign_ins_in_flight(&app, &email, &password));
-
-        assert_eq!(status, 200);
-        opened += browsers.len();
-        survived += still_signed_in(&app, &browsers).await;
-        password = new_password;
-    }
+    let (app, sink, email) = (&app, &sink, &email);
+    let (opened, survived) = race_sign_ins_against(
+        app,
+        email,
+        |round| async move {
+            assert_eq!(request_reset(app, email).await.status(), 200);
+            reset_token(sink, app, email, round + 1).await
+        },
+        |token, _, new_password| async move {
+            reset(app, &token, &new_password).await.status().as_u16()
+        },
+    )
+    .await;
 
     assert_eq!(
         survived, 0,
@@ -99,31 +130,21 @@ async fn sign_ins_with_the_old_password_racing_a_change_never_keep_a_session() {
     let app = unlimited_app(&sink).await;
     let email = app.signed_up_user().await;
 
-    let mut password = PASSWORD.to_owned();
-    let (mut survived, mut opened) = (0, 0);
-    for round in 0..ROUNDS {
-        let new_password = format!("new passphrase number {round}");
-        let changing = async {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            app.post_form(
-                "/api/auth/change-password",
-                &[
-                    ("current_password", &password),
-                    ("new_password", &new_password),
-                ],
-            )
-            .await
-            .status()
-        };
-
-        let (status, browsers) =
-            tokio::join!(changing, sign_ins_in_flight(&app, &email, &password));
-
-        assert_eq!(status, 200);
-        opened += browsers.len();
-        survived += still_signed_in(&app, &browsers).await;
-        password = new_password;
-    }
+    let app = &app;
+    let (opened, survived) = race_sign_ins_against(
+        app,
+        &email,
+        |_| async {},
+        |(), current, new_password| async move {
+            let form = [
+                ("current_password", current.as_str()),
+                ("new_password", new_password.as_str()),
+            ];
+            let changed = app.post_form("/api/auth/change-password", &form).await;
+            changed.status().as_u16()
+        },
+    )
+    .await;
 
     assert_eq!(
         survived, 0,
