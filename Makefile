@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test build bench bench-scale e2e dev
+.PHONY: help run test build bench bench-scale e2e dev fuzz
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:3000 with SQLite"
@@ -10,6 +10,7 @@ help:
 	@echo "make build  release build only (target/site + target/release/badge)"
 	@echo "make bench  release benchmarks vs FastAPI+PyJWT and Better Auth -> bench/RESULTS.md"
 	@echo "make bench-scale  1M users on SQLite and PostgreSQL vs an empty database -> bench/RESULTS.md"
+	@echo "make fuzz   every parser of untrusted input under libFuzzer, FUZZ_SECONDS each (default 60)"
 	@echo "make dev    live reload (cargo leptos watch); installs cargo-leptos once (~20 min)"
 	@echo "make e2e    Playwright only, against a debug build (.ci/build-site debug first)"
 
@@ -23,10 +24,11 @@ build:
 test:
 	.ci/test
 
-# Release build plus the bench-only binaries (badge-bench with the ceiling route, argon2-rate),
+# Release build plus the bench-only binaries (badge-bench with the ceiling route, argon2-rate,
+# limit-checks),
 # built by name so target/release/badge stays the release you would ship.
 bench: build
-	cargo build --release --no-default-features --features bench --bin badge-bench --bin argon2-rate
+	cargo build --release --no-default-features --features bench --bin badge-bench --bin argon2-rate --bin limit-checks
 	python3 bench/bench.py
 
 # Flat cost at a million users, on SQLite and on the local PostgreSQL (127.0.0.1:5432, user
@@ -41,3 +43,7 @@ e2e:
 # The live-reload loop: cargo leptos watch with the project's wasm-opt on PATH.
 dev:
 	.ci/dev
+
+# Every parser of untrusted input under libFuzzer (cargo-fuzz on nightly, installed when missing).
+fuzz:
+	.ci/fuzz

@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart  # noqa: E402  (beside this file)
+import limit_stores  # noqa: E402
 import paired  # noqa: E402
 import start_times  # noqa: E402
 
@@ -385,7 +386,13 @@ def main() -> None:
             "AUTH_SECRET": SECRET, "LEPTOS_SITE_ROOT": str(ROOT / "target/site"), "RUST_LOG": "warn",
         }, free_port(), SERVER_CPU, scratch, POSTGRES)
         warm_build = start_times.warm_build_seconds(ROOT)
+        for srv in servers:
+            srv.stop()
         report(order, side_by_side, statistics.mean(argon2_rates), rss_end, rss_peak, starts, warm_build)
+        say("attempt limits in each store (bench/limit_stores.py)")
+        limits = limit_stores.measure()
+        limit_stores.write(limits)
+        print(limits)
     finally:
         for srv in servers:
             srv.stop()

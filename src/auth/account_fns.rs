@@ -78,7 +78,9 @@ pub async fn change_password(
         let caller = call.require_session().await?;
         let new_password =
             Password::parse(new_password).map_err(|e| AppError::about(Field::NewPassword, e))?;
-        let check = call.begin_password_check(&caller.user.email, Some(&caller))?;
+        let check = call
+            .begin_password_check(&caller.user.email, Some(&caller))
+            .await?;
         // A current password outside the policy cannot be right.
         let current_password =
             Password::parse(current_password).map_err(|_| AppError::WrongPassword)?;
@@ -86,7 +88,7 @@ pub async fn change_password(
             .accounts
             .change_password(&caller, &current_password, &new_password)
             .await?;
-        call.password_accepted(check, &caller.user.email);
+        call.password_accepted(check, &caller.user.email).await;
         call.after_plain_form(PASSWORD_CHANGED_PATH);
         Ok(())
     })
@@ -101,13 +103,15 @@ pub async fn delete_account(#[server(default)] password: String) -> Result<(), A
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        let check = call.begin_password_check(&caller.user.email, Some(&caller))?;
+        let check = call
+            .begin_password_check(&caller.user.email, Some(&caller))
+            .await?;
         let password = Password::parse(password).map_err(|_| AppError::WrongPassword)?;
         call.state
             .accounts
             .delete_account(&caller, &password)
             .await?;
-        call.state.limits.password_accepted(check);
+        call.state.limits.password_accepted(check).await;
         call.state.session_cookie.clear(&call.cookies);
         leptos_axum::redirect("/");
         Ok(())

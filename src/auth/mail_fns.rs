@@ -26,7 +26,7 @@ pub async fn request_password_reset(#[server(default)] email: String) -> Result<
 
     respond(|call| async move {
         let email = Email::parse(&email)?;
-        call.limit_mail(email.as_str())?;
+        call.limit_mail(email.as_str()).await?;
         call.state.accounts.request_password_reset_later(email);
         call.after_plain_form(RESET_REQUESTED_PATH);
         Ok(())
@@ -47,7 +47,7 @@ pub async fn reset_password(
     };
 
     respond(|call| async move {
-        call.state.limits.check_ip(call.client.ip)?;
+        call.state.limits.check_ip(call.client.ip).await?;
         let token = SessionToken::parse(&token).ok_or(AppError::InvalidLink)?;
         let password = Password::parse(password)?;
         call.state
@@ -69,7 +69,7 @@ pub async fn verify_email(#[server(default)] token: String) -> Result<(), AppErr
     use crate::{domain::SessionToken, server::http::server_fn::respond};
 
     respond(|call| async move {
-        call.state.limits.check_ip(call.client.ip)?;
+        call.state.limits.check_ip(call.client.ip).await?;
         let token = SessionToken::parse(&token).ok_or(AppError::InvalidLink)?;
         call.state.accounts.verify_email(&token).await?;
         call.after_plain_form(EMAIL_VERIFIED_PATH);
@@ -86,7 +86,7 @@ pub async fn send_verification_email() -> Result<bool, AppError> {
 
     respond(|call| async move {
         let caller = call.require_session().await?;
-        call.limit_mail(&caller.user.email)?;
+        call.limit_mail(&caller.user.email).await?;
         let sent = call.state.accounts.send_verification(&caller.user).await?;
         call.after_plain_form(VERIFICATION_SENT_PATH);
         Ok(sent)

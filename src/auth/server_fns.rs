@@ -21,7 +21,7 @@ pub async fn sign_up(
     };
 
     respond(|call| async move {
-        call.state.limits.check_ip(call.client.ip)?;
+        call.state.limits.check_ip(call.client.ip).await?;
         let email = Email::parse(&email)?;
         let password = Password::parse(password)?;
         let accounts = &call.state.accounts;
@@ -55,20 +55,20 @@ pub async fn sign_in(
 
     respond(|call| async move {
         let email = Email::parse(&email)?;
-        let check = call.begin_password_check(email.as_str(), None)?;
+        let check = call.begin_password_check(email.as_str(), None).await?;
         // A password outside the policy cannot be right; answer as for any wrong password.
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
         let accounts = &call.state.accounts;
         match accounts.sign_in(&email, &password, &call.client).await {
             Ok(token) => {
-                call.password_accepted(check, email.as_str());
+                call.password_accepted(check, email.as_str()).await;
                 call.start_session(&token, local_path_or_root(&next));
                 Ok(())
             }
             Err(AccountError::EmailNotVerified) => {
                 // The right password: a fresh link helps the owner, within the mail budget.
-                call.password_accepted(check, email.as_str());
-                if call.limit_mail(email.as_str()).is_ok() {
+                call.password_accepted(check, email.as_str()).await;
+                if call.limit_mail(email.as_str()).await.is_ok() {
                     accounts.resend_verification(&email).await?;
                 }
                 Err(AccountError::EmailNotVerified.into())

@@ -168,4 +168,14 @@ mod tests {
             "Email must not contain invisible or direction-changing characters"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_typed_email_is_refused_or_parses_to_itself(typed in "\\PC{0,80}") {
+            if let Ok(email) = Email::parse(&typed) {
+                let again = Email::parse(email.as_str()).expect("a parsed email parses again");
+                proptest::prop_assert_eq!(again.as_str(), email.as_str());
+            }
+        }
+    }
 }

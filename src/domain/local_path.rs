@@ -49,4 +49,13 @@ mod tests {
             assert_eq!(local_path_or_root(raw), "/", "{raw:?}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_next_says_the_browser_stays_on_this_site(raw in ".*") {
+            let path = local_path_or_root(&raw);
+            proptest::prop_assert!(path.starts_with('/'));
+            proptest::prop_assert!(!path.starts_with("//") && !path.contains('\\'));
+        }
+    }
 }

@@ -83,4 +83,14 @@ mod tests {
         let token = SessionToken::generate();
         assert!(!format!("{token:?}").contains(token.expose()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_cookie_value_parses_only_as_a_token_we_could_issue(value in "[A-Za-z0-9_=+/-]{0,60}|.*") {
+            if let Some(token) = SessionToken::parse(&value) {
+                proptest::prop_assert_eq!(token.expose(), value.as_str());
+                proptest::prop_assert_eq!(value.len(), 43);
+            }
+        }
+    }
 }

@@ -226,4 +226,14 @@ mod tests {
         };
         assert!(!origin.untrusted().to_string().contains("evil"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_error_in_the_url_reads_as_one_of_our_errors(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200), json in "\\{\"error\": ?\"[a-z_]{0,20}\".*\\}") {
+            for bytes in [data, json.into_bytes()] {
+                let error = AppError::de(bytes.into());
+                let _ = error.untrusted().to_string();
+            }
+        }
+    }
 }

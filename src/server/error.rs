@@ -12,7 +12,12 @@ use axum::{
 use crate::{
     domain::ValidationError,
     error::AppError,
-    server::{accounts::AccountError, badge::BadgeError, db, limits::RateLimited},
+    server::{
+        accounts::AccountError,
+        badge::BadgeError,
+        db,
+        limits::{LimitError, RateLimited},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +71,15 @@ impl From<RateLimited> for Error {
         Self::Client(AppError::RateLimited {
             retry_after_secs: limited.retry_after_secs,
         })
+    }
+}
+
+impl From<LimitError> for Error {
+    fn from(error: LimitError) -> Self {
+        match error {
+            LimitError::Limited(limited) => limited.into(),
+            LimitError::Unavailable(error) => error.into(),
+        }
     }
 }
 

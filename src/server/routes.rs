@@ -72,7 +72,7 @@ fn site_routes(state: &AppState) -> Router<AppState> {
         // applied in one call costs one box per request instead of one per layer.
         .layer(
             ServiceBuilder::new()
-                .layer(middleware::from_fn(edge::page_cache_control))
+                .layer(middleware::from_fn(edge::page_responses))
                 .layer(middleware::from_fn_with_state(csp, content_security_policy))
                 .layer(CookieManagerLayer::new())
                 .layer(middleware::from_fn_with_state(

@@ -14,10 +14,10 @@ use crate::server::{
         signing_keys::{self, life_cycle::Timings, KeyRing},
         BadgeKeys,
     },
-    config::{Config, JwtAlgorithm},
+    config::{Config, JwtAlgorithm, LimitStore},
     db,
     http::{device_cookie::DeviceCookie, session_cookie::SessionCookie},
-    limits::Limits,
+    limits::{Counters, Limits, StoreChoice},
     mail, metrics, routes,
     secret::AuthSecret,
     serve::{self, Draining, ServeSettings},
@@ -88,11 +88,12 @@ impl Application {
         if assigned > 0 {
             tracing::info!(assigned, "existing sessions got their own ids");
         }
+        let limits = Limits::new(config.rate_limit, limit_counters(&config, &db).await?);
         let state = AppState::new(AppServices {
             leptos_options,
             accounts,
             db,
-            limits: Limits::new(config.rate_limit),
+            limits,
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
             device_cookie: DeviceCookie::new(config.is_https(), config.auth_secret.expose()),
             badges,
@@ -183,6 +184,21 @@ async fn badge_keys(config: &Config, db: &db::Db) -> anyhow::Result<BadgeKeys> {
     }
 }
 
+/// Where attempt counters live (`RATE_LIMIT_STORE`, by default Redis with `REDIS_URL`, else
+/// PostgreSQL when the database is, else this process's memory: SQLite runs one instance).
+async fn limit_counters(config: &Config, db: &db::Db) -> anyhow::Result<Counters> {
+    let choice = match (config.limit_store, &config.redis_url) {
+        (LimitStore::Redis, Some(url)) => {
+            StoreChoice::Redis(secrecy::ExposeSecret::expose_secret(url))
+        }
+        (LimitStore::Postgres, _) => StoreChoice::Postgres(db.clone()),
+        _ => StoreChoice::Memory,
+    };
+    let counters = Counters::open(choice).await?;
+    tracing::info!(store = counters.name(), "attempt limits");
+    Ok(counters)
+}
+
 /// `AUTH_SECRET_PREVIOUS`, as bytes.
 fn previous_secrets(config: &Config) -> Vec<&[u8]> {
     config
@@ -225,7 +241,7 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(pruned) => tracing::info!(pruned, "old outbox rows deleted"),
                 Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
             }
-            state.limits.sweep();
+            state.limits.sweep().await;
         }
     });
 }

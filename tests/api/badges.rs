@@ -398,3 +398,44 @@ async fn cors_preflight_is_allowed_for_trusted_origins_only() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_badge_with_padded_base64url_segments_is_401() {
+    use base64::engine::general_purpose::URL_SAFE;
+    let app = spawn_app().await;
+    let secret = TEST_SECRET.as_bytes();
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let padded = |segment: &str| URL_SAFE.encode(URL_SAFE_NO_PAD.decode(segment).unwrap());
+    // For each segment, a badge whose segment's length needs padding (an unknown header member
+    // and an extra claim vary the lengths), then the same badge with that segment padded: the
+    // same bytes, but RFC 7515 base64url has no `=`.
+    let mut cases = Vec::new();
+    for index in 0..3 {
+        for extra in ["", "x", "xx"] {
+            let header = json!({ "alg": "HS256", "typ": "JWT", "x": extra });
+            let mut claims = claims_for(&app);
+            claims["pad"] = json!(extra);
+            let token = hmac_sha256_sign(&b64(&header), &b64(&claims), secret);
+            let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+            if padded(&parts[index]) != parts[index] {
+                parts[index] = padded(&parts[index]);
+                cases.push((index, token, parts.join(".")));
+                break;
+            }
+        }
+    }
+    assert_eq!(cases.len(), 3, "each segment padded once");
+
+    for (index, token, with_padding) in cases {
+        assert_eq!(
+            app.hello_status(&token).await,
+            200,
+            "segment {index} as signed"
+        );
+        assert_eq!(
+            app.hello_status(&with_padding).await,
+            401,
+            "segment {index} padded"
+        );
+    }
+}

@@ -498,3 +498,31 @@ async fn a_key_planted_in_the_database_verifies_nothing() {
         "{published:?}"
     );
 }
+
+#[tokio::test]
+async fn an_eddsa_badge_with_padded_base64url_segments_is_401() {
+    use base64::engine::general_purpose::URL_SAFE;
+    let app = eddsa_app().await;
+    let token = badge(&app).await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let padded = |segment: &str| URL_SAFE.encode(URL_SAFE_NO_PAD.decode(segment).unwrap());
+    // The signature (64 bytes) always needs padding; pad it, and pad any other segment that does.
+    let mut padded_badges = Vec::new();
+    for index in 0..3 {
+        if padded(parts[index]) != parts[index] {
+            let mut with_padding: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            with_padding[index] = padded(parts[index]);
+            padded_badges.push((index, with_padding.join(".")));
+        }
+    }
+
+    assert_eq!(app.hello_status(&token).await, 200);
+    assert!(padded_badges.iter().any(|(index, _)| *index == 2));
+    for (index, with_padding) in padded_badges {
+        assert_eq!(
+            app.hello_status(&with_padding).await,
+            401,
+            "segment {index} padded"
+        );
+    }
+}

@@ -113,3 +113,25 @@ async fn pages_keep_rendering_while_other_instances_start() {
         reader.await.expect("every page request answered");
     }
 }
+
+#[tokio::test]
+async fn a_signed_out_account_page_redirects_whatever_the_client_accepts() {
+    let app = spawn_app().await;
+
+    for accept in ["*/*", "text/html", "application/json"] {
+        let response = app
+            .client
+            .get(app.url("/account"))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(response.status(), 302, "Accept: {accept}");
+        assert_eq!(
+            response.headers()["location"],
+            "/sign-in?next=%2Faccount",
+            "Accept: {accept}"
+        );
+    }
+}

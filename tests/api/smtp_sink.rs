@@ -14,6 +14,9 @@ use tempfile::TempDir;
 
 pub struct SmtpSink {
     pub port: u16,
+    /// While stopped, the port is held bound but not listening: connections are refused, and
+    /// no other process (an app binding port 0, say) can take it before `restart`.
+    held: Option<socket2::Socket>,
     /// How long the server takes to accept each mail.
     delay: Duration,
     folder: TempDir,
@@ -30,6 +33,7 @@ impl SmtpSink {
     pub fn start_slow(delay: Duration) -> Self {
         let mut sink = Self {
             port: crate::process::free_port(),
+            held: None,
             delay,
             folder: tempfile::tempdir().expect("a folder for received mails"),
             server: None,
@@ -48,6 +52,7 @@ impl SmtpSink {
         if let Some(mut server) = self.server.take() {
             let _ = server.kill();
             let _ = server.wait();
+            self.held = Some(hold(self.port));
         }
     }
 
@@ -75,6 +80,8 @@ impl SmtpSink {
             .expect("the SMTP sink says it is ready");
         assert_eq!(line.trim(), "ready", "the SMTP sink did not start");
         self.server = Some(server);
+        // Listening now: the placeholder (same port, SO_REUSEADDR, never listening) can go.
+        self.held = None;
     }
 
     /// Every mail received so far, oldest first.
@@ -118,6 +125,20 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// A socket bound to 127.0.0.1:`port` with SO_REUSEADDR and never listening: connections to the
+/// port are refused, other binds (port 0 included) pass it by, and the sink's own server (which
+/// binds with SO_REUSEADDR too) can still take the port.
+fn hold(port: u16) -> socket2::Socket {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+    socket.set_reuse_address(true).expect("SO_REUSEADDR");
+    let address: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    socket
+        .bind(&address.into())
+        .expect("the stopped sink's port is still free");
+    socket
 }
 
 impl Drop for SmtpSink {

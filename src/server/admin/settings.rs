@@ -81,6 +81,17 @@ pub fn config_lines(config: &Config, env: impl Fn(&str) -> Option<String>) -> St
         ("TRUST_PROXY", config.trust_proxy.to_string()),
         ("AUTH_RATE_LIMIT", config.rate_limit.to_string()),
         (
+            "REDIS_URL",
+            or(
+                config
+                    .redis_url
+                    .as_ref()
+                    .map(|url| without_secrets(secrecy::ExposeSecret::expose_secret(url))),
+                "(none)",
+            ),
+        ),
+        ("RATE_LIMIT_STORE", config.limit_store.name().to_owned()),
+        (
             "SMTP_URL",
             or(
                 mail.smtp_url().map(without_secrets),

@@ -15,8 +15,13 @@ pub(super) enum HeaderRefusal {
     Critical,
 }
 
-/// Refuses a token whose header names critical parameters (or cannot be read at all).
+/// Refuses a token whose header names critical parameters (or cannot be read at all), and any
+/// token with `=` in it: RFC 7515 base64url has no padding (jsonwebtoken 11 refuses it too;
+/// checked here so no dependency update can start accepting it).
 pub(super) fn check(token: &str) -> Result<(), HeaderRefusal> {
+    if token.contains('=') {
+        return Err(HeaderRefusal::Unreadable);
+    }
     let segment = token.split('.').next().unwrap_or_default();
     let json = URL_SAFE_NO_PAD
         .decode(segment)
@@ -118,6 +123,18 @@ mod tests {
             format!("{}=.e30.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#)),
         ] {
             assert_eq!(check(&token), Err(HeaderRefusal::Unreadable), "{token}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_token_is_read_or_refused_without_panicking(token in ".*") {
+            let _ = check(&token);
+        }
+
+        #[test]
+        fn any_header_object_is_read_or_refused_without_panicking(header in "\\{.*\\}") {
+            let _ = check(&token_with_header(&header));
         }
     }
 }

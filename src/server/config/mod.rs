@@ -71,6 +71,12 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Sign-in/sign-up rate limits (`AUTH_RATE_LIMIT`, default on; off only for load tests).
     pub rate_limit: bool,
+    /// `REDIS_URL`: attempt counters in Redis instead of PostgreSQL or memory (may hold a
+    /// password: never printed as it is).
+    pub redis_url: Option<secrecy::SecretString>,
+    /// Where attempt counters live (`RATE_LIMIT_STORE`; by default Redis with `REDIS_URL`, else
+    /// PostgreSQL when the database is, else memory).
+    pub limit_store: LimitStore,
     pub mail: MailConfig,
     pub operations: OperationsConfig,
 }
@@ -169,6 +175,11 @@ impl Config {
             Duration::from_secs(7 * 86_400),
         )?;
         let session_max_age = session_max_age(var("SESSION_MAX_AGE"), session_ttl)?;
+        let redis_url = var("REDIS_URL")
+            .map(|value| validate_redis_url(&value).map(|()| value))
+            .transpose()?;
+        let limit_store =
+            LimitStore::parse(var("RATE_LIMIT_STORE"), &database_url, redis_url.is_some())?;
         Ok(Self {
             database_url,
             database_max_connections,
@@ -211,6 +222,8 @@ impl Config {
                 .map(|url| url.as_str().trim_end_matches('/').to_owned()),
             trust_proxy: parse_bool("TRUST_PROXY", var("TRUST_PROXY"))?.unwrap_or(false),
             rate_limit: parse_bool("AUTH_RATE_LIMIT", var("AUTH_RATE_LIMIT"))?.unwrap_or(true),
+            redis_url: redis_url.map(Into::into),
+            limit_store,
             mail: MailConfig::from_vars(var)?,
             operations: OperationsConfig::from_vars(var)?,
         })
@@ -285,4 +298,76 @@ fn session_max_age(value: Option<String>, ttl: Duration) -> Result<Duration, Con
         ));
     }
     Ok(max_age)
+}
+
+/// `REDIS_URL`: `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS.
+fn validate_redis_url(value: &str) -> Result<(), ConfigError> {
+    let url = url::Url::parse(value).ok();
+    match url {
+        Some(url)
+            if matches!(url.scheme(), "redis" | "rediss")
+                && url.host_str().is_some_and(|host| !host.is_empty()) =>
+        {
+            Ok(())
+        }
+        _ => Err(ConfigError::new(
+            "REDIS_URL",
+            "must be redis://host:port (or redis://:password@host:port/db, rediss:// for TLS)",
+        )),
+    }
+}
+
+/// Where attempt counters live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitStore {
+    /// This process's memory: one instance (SQLite), or limits per instance.
+    Memory,
+    /// The `rate_limits` table, shared by every instance on the database.
+    Postgres,
+    /// `REDIS_URL`, shared by every instance that names it.
+    Redis,
+}
+
+impl LimitStore {
+    /// `RATE_LIMIT_STORE`, or the default: Redis with `REDIS_URL`, else PostgreSQL when the
+    /// database is, else memory.
+    fn parse(
+        value: Option<String>,
+        database_url: &str,
+        has_redis: bool,
+    ) -> Result<Self, ConfigError> {
+        let on_postgres = database_url.starts_with("postgres");
+        let store = match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None if has_redis => Self::Redis,
+            None if on_postgres => Self::Postgres,
+            None | Some("memory") => Self::Memory,
+            Some("postgres" | "postgresql") => Self::Postgres,
+            Some("redis") => Self::Redis,
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "RATE_LIMIT_STORE",
+                    "must be memory, postgres or redis",
+                ))
+            }
+        };
+        match store {
+            Self::Postgres if !on_postgres => Err(ConfigError::new(
+                "RATE_LIMIT_STORE",
+                "postgres needs a PostgreSQL DATABASE_URL",
+            )),
+            Self::Redis if !has_redis => Err(ConfigError::new(
+                "RATE_LIMIT_STORE",
+                "redis needs REDIS_URL",
+            )),
+            store => Ok(store),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Memory => "memory",
+            Self::Postgres => "postgres",
+            Self::Redis => "redis",
+        }
+    }
 }

@@ -58,6 +58,11 @@ fn each_bad_value_names_its_variable() {
         ("JWT_ALGORITHM", "RS256"),
         ("JWT_KEY_ROTATION", "sometimes"),
         ("DATABASE_MAX_CONNECTIONS", "0"),
+        ("SESSION_MAX_AGE", "1h"),
+        ("REDIS_URL", "localhost:6379"),
+        ("RATE_LIMIT_STORE", "everywhere"),
+        ("RATE_LIMIT_STORE", "postgres"),
+        ("RATE_LIMIT_STORE", "redis"),
     ] {
         let mut vars = vec![(var, value)];
         if var == "BETTER_AUTH_SECRET" {
@@ -160,4 +165,50 @@ fn the_auth_secret_is_used_byte_for_byte() {
     let padded = format!(" {} ", "s".repeat(32));
     let c = config(&[("AUTH_SECRET", padded.as_str())]).unwrap();
     assert_eq!(c.auth_secret.expose(), padded.as_bytes());
+}
+
+#[test]
+fn the_limit_store_follows_redis_then_the_database_unless_chosen() {
+    let store = |vars: &[(&str, &str)]| config(vars).unwrap().limit_store;
+    let postgres = ("DATABASE_URL", "postgres://db.example/badge");
+    let redis = ("REDIS_URL", "redis://127.0.0.1:6379");
+
+    assert_eq!(store(&[]), LimitStore::Memory);
+    assert_eq!(store(&[postgres]), LimitStore::Postgres);
+    assert_eq!(store(&[postgres, redis]), LimitStore::Redis);
+    assert_eq!(store(&[redis]), LimitStore::Redis);
+    assert_eq!(
+        store(&[postgres, ("RATE_LIMIT_STORE", "memory")]),
+        LimitStore::Memory
+    );
+}
+
+#[test]
+fn a_session_lives_at_most_30_days_unless_its_idle_lifetime_is_longer() {
+    assert_eq!(
+        config(&[]).unwrap().session_max_age,
+        Duration::from_secs(30 * 86_400)
+    );
+    let long = config(&[("SESSION_TTL", "60d")]).unwrap();
+    assert_eq!(long.session_max_age, Duration::from_secs(60 * 86_400));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_value_of_any_variable_is_read_or_refused_in_one_line_naming_it(
+        index in 0usize..20,
+        value in "\\PC{0,40}",
+    ) {
+        const NAMES: [&str; 20] = [
+            "DATABASE_URL", "SITE_URL", "LEPTOS_SITE_ADDR", "JWT_TTL", "SESSION_TTL",
+            "SESSION_MAX_AGE", "JWT_ALGORITHM", "JWT_KEY_ROTATION", "TRUSTED_ORIGINS", "VAULT_URL",
+            "TRUST_PROXY", "AUTH_RATE_LIMIT", "REDIS_URL", "RATE_LIMIT_STORE", "SMTP_URL",
+            "MAIL_FROM", "RESET_TTL", "REQUEST_TIMEOUT", "DATABASE_MAX_CONNECTIONS",
+            "AUTH_SECRET_PREVIOUS",
+        ];
+        if let Err(error) = config(&[(NAMES[index], &value)]) {
+            proptest::prop_assert!(!error.to_string().contains('\n'), "{}", error);
+            proptest::prop_assert!(error.to_string().contains(error.var), "{}", error);
+        }
+    }
 }

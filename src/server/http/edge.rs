@@ -228,14 +228,26 @@ fn log_request(
     crate::server::metrics::record_request(route, status, latency);
 }
 
-/// Pages may show a user: never stored by a shared cache or the browser's back-forward cache.
-pub async fn page_cache_control(request: Request, next: Next) -> Response {
+/// What every page answer needs. Pages may show a user: never stored by a shared cache or the
+/// browser's back-forward cache. And a page that redirects (`<Redirect>`, e.g. `/account`
+/// signed out) is a 302 whatever the client accepts: leptos_axum sets the status only for
+/// `Accept: text/html` and otherwise answers 200 with a `Location` (meant for its own server
+/// function client), which curl's `*/*` got as an empty page.
+pub async fn page_responses(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
     let mut response = next.run(request).await;
-    if is_html(&response) {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        );
+    if !is_html(&response) {
+        return response;
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let redirects = response.status() == StatusCode::OK
+        && (method == Method::GET || method == Method::HEAD)
+        && response.headers().contains_key(header::LOCATION);
+    if redirects {
+        *response.status_mut() = StatusCode::FOUND;
     }
     response
 }

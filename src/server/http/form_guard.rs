@@ -39,7 +39,7 @@ pub async fn check_auth_form(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        if let Err(problem) = check_fields(&bytes) {
+        if let Err(problem) = check_form_fields(&bytes) {
             tracing::info!(path = %parts.uri.path(), problem, "refused: malformed form");
             return AppError::BadRequest.into_response();
         }
@@ -48,8 +48,8 @@ pub async fn check_auth_form(request: Request, next: Next) -> Response {
         .await
 }
 
-/// Why a form body is refused, if it is.
-fn check_fields(body: &[u8]) -> Result<(), &'static str> {
+/// Why a form body is refused, if it is (public for the fuzz target).
+pub fn check_form_fields(body: &[u8]) -> Result<(), &'static str> {
     let mut seen = HashSet::new();
     for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
         let (name, value) = match pair.iter().position(|&b| b == b'=') {
@@ -80,23 +80,37 @@ fn too_large() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::check_fields;
+    use super::check_form_fields;
 
     #[test]
     fn plain_forms_pass() {
         assert_eq!(
-            check_fields(b"email=ada%40example.com&password=x+y"),
+            check_form_fields(b"email=ada%40example.com&password=x+y"),
             Ok(())
         );
-        assert_eq!(check_fields(b""), Ok(()));
+        assert_eq!(check_form_fields(b""), Ok(()));
     }
 
     #[test]
     fn malformed_forms_are_refused() {
-        assert!(check_fields(b"email=a&email=b").is_err());
-        assert!(check_fields(b"email%5B%5D=x").is_err());
-        assert!(check_fields(b"email[]=x").is_err());
-        assert!(check_fields(b"email=%FF%FE").is_err());
-        assert!(check_fields(b"=x").is_err());
+        assert!(check_form_fields(b"email=a&email=b").is_err());
+        assert!(check_form_fields(b"email%5B%5D=x").is_err());
+        assert!(check_form_fields(b"email[]=x").is_err());
+        assert!(check_form_fields(b"email=%FF%FE").is_err());
+        assert!(check_form_fields(b"=x").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_form_body_is_judged_without_panicking(body in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = check_form_fields(&body);
+        }
+
+        #[test]
+        fn plain_distinct_fields_always_pass(values in proptest::collection::vec("([a-zA-Z0-9.@_-]|%40|%2[0-9])*", 0..4)) {
+            let names = ["email", "password", "next", "new_password"];
+            let body: Vec<String> = names.iter().zip(&values).map(|(n, v)| format!("{n}={v}")).collect();
+            proptest::prop_assert_eq!(check_form_fields(body.join("&").as_bytes()), Ok(()));
+        }
     }
 }

@@ -66,12 +66,12 @@ impl AuthCall {
     /// per IP, and per account unless this is the owner's own browser (the caller's `session`
     /// of that account, or a device cookie earned for `email`), which has a budget of its own.
     /// Tell the limits when the password was right: `password_accepted`.
-    pub fn begin_password_check(
+    pub async fn begin_password_check(
         &self,
         email: &str,
         session: Option<&ActiveSession>,
     ) -> Result<PasswordCheck, Error> {
-        self.state.limits.check_ip(self.client.ip)?;
+        self.state.limits.check_ip(self.client.ip).await?;
         let trusted = match session {
             Some(session) => Some(format!("session {}", session.session_id)),
             None => self
@@ -86,21 +86,22 @@ impl AuthCall {
         Ok(self
             .state
             .limits
-            .begin_password_check(email, self.client.ip, browser)?)
+            .begin_password_check(email, self.client.ip, browser)
+            .await?)
     }
 
     /// The password of a check was right: it does not count against the account's ceiling,
     /// and this browser becomes one the owner of `email` signed in on.
-    pub fn password_accepted(&self, check: PasswordCheck, email: &str) {
-        self.state.limits.password_accepted(check);
+    pub async fn password_accepted(&self, check: PasswordCheck, email: &str) {
+        self.state.limits.password_accepted(check).await;
         self.state.device_cookie.remember(&self.cookies, email);
     }
 
     /// Counts a mail to `email` (a reset or verification link) against the per-IP limit and
     /// the mail budgets, which no password check touches.
-    pub fn limit_mail(&self, email: &str) -> Result<(), Error> {
-        self.state.limits.check_ip(self.client.ip)?;
-        self.state.limits.check_mail(email)?;
+    pub async fn limit_mail(&self, email: &str) -> Result<(), Error> {
+        self.state.limits.check_ip(self.client.ip).await?;
+        self.state.limits.check_mail(email).await?;
         Ok(())
     }
 }
