@@ -9,12 +9,35 @@ use libfuzzer_sys::fuzz_target;
 
 /// The variables Badge reads, so the fuzzer spends its time on values.
 const NAMES: &[&str] = &[
-    "DATABASE_URL", "DATABASE_MAX_CONNECTIONS", "AUTH_SECRET_PREVIOUS", "SITE_URL",
-    "LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT", "JWT_TTL", "SESSION_TTL", "SESSION_MAX_AGE",
-    "JWT_ISSUER", "JWT_AUDIENCE", "JWT_ALGORITHM", "JWT_KEY_ROTATION", "TRUSTED_ORIGINS",
-    "VAULT_URL", "TRUST_PROXY", "AUTH_RATE_LIMIT", "REDIS_URL", "RATE_LIMIT_STORE", "SMTP_URL",
-    "MAIL_FROM", "RESET_TTL", "REQUIRE_EMAIL_VERIFICATION", "METRICS_ADDR", "REQUEST_TIMEOUT",
-    "SHUTDOWN_TIMEOUT", "MAX_CONNECTIONS", "LOG_FORMAT", "MAIL_OUTBOX_DIR",
+    "DATABASE_URL",
+    "DATABASE_MAX_CONNECTIONS",
+    "AUTH_SECRET_PREVIOUS",
+    "SITE_URL",
+    "LEPTOS_SITE_ADDR",
+    "LEPTOS_SITE_ROOT",
+    "JWT_TTL",
+    "SESSION_TTL",
+    "SESSION_MAX_AGE",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_ALGORITHM",
+    "JWT_KEY_ROTATION",
+    "TRUSTED_ORIGINS",
+    "VAULT_URL",
+    "TRUST_PROXY",
+    "AUTH_RATE_LIMIT",
+    "REDIS_URL",
+    "RATE_LIMIT_STORE",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "RESET_TTL",
+    "REQUIRE_EMAIL_VERIFICATION",
+    "METRICS_ADDR",
+    "REQUEST_TIMEOUT",
+    "SHUTDOWN_TIMEOUT",
+    "MAX_CONNECTIONS",
+    "LOG_FORMAT",
+    "MAIL_OUTBOX_DIR",
 ];
 
 fuzz_target!(|values: Vec<(u8, String)>| {
@@ -22,7 +45,10 @@ fuzz_target!(|values: Vec<(u8, String)>| {
         .into_iter()
         .map(|(name, value)| (NAMES[usize::from(name) % NAMES.len()], value))
         .collect();
-    vars.insert("AUTH_SECRET", "a fuzzing secret that is long enough!".into());
+    vars.insert(
+        "AUTH_SECRET",
+        "a fuzzing secret that is long enough!".into(),
+    );
     if let Err(error) = Config::from_lookup(|name| vars.get(name).cloned()) {
         assert!(!error.to_string().contains('\n'), "{error}");
     }

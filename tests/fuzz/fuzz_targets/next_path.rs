@@ -7,5 +7,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|next: &str| {
     let path = local_path_or_root(next);
     assert!(path.starts_with('/'), "{path:?}");
-    assert!(!path.starts_with("//") && !path.starts_with("/\\"), "{path:?}");
+    assert!(
+        !path.starts_with("//") && !path.starts_with("/\\"),
+        "{path:?}"
+    );
 });
