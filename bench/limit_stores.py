@@ -55,7 +55,7 @@ def check_costs(database_url: str, redis_url: str) -> dict[str, dict]:
     costs = {}
     for store in STORES:
         out = bench.run(["taskset", "-c", bench.SERVER_CPU, str(binary), store, urls[store], "20000"],
-                        capture_output=True, text=True, check=True).stdout
+                        capture_output=True, text=True).stdout
         costs[store] = json.loads(out)
     return costs
 
