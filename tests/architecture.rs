@@ -309,3 +309,78 @@ fn the_import_reader_expands_groups_and_resolves_super() {
         )
     );
 }
+
+/// The non-test code of the file at `name` (relative to `src/`).
+fn production_code_of(files: &[SourceFile], name: &str) -> String {
+    let file = files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("src/{name} is missing"));
+    production_code(&file.text)
+}
+
+/// The files whose non-test code contains `needle`.
+fn files_containing(files: &[SourceFile], needle: &str) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| production_code(&f.text).contains(needle))
+        .map(|f| f.name.clone())
+        .collect()
+}
+
+#[test]
+fn sessions_are_stored_and_their_proof_made_only_by_the_door() {
+    let files = source_files();
+    assert_eq!(
+        files_containing(&files, "sessions::create("),
+        ["server/accounts/door.rs"]
+    );
+    // Only the door makes an `OpenedSession`, the one value `start_session` accepts.
+    assert_eq!(
+        files_containing(&files, "OpenedSession {"),
+        ["server/accounts/door.rs"]
+    );
+    assert!(production_code_of(&files, "server/accounts/door.rs").contains("token: SessionToken"));
+}
+
+#[test]
+fn the_session_cookie_is_set_only_for_a_session_the_door_opened() {
+    let files = source_files();
+    // `start_session(&OpenedSession, …)` is the one setter; the cookie's own module refreshes
+    // the Max-Age of a session that exists.
+    assert_eq!(
+        files_containing(&files, "session_cookie.set("),
+        ["server/http/server_fn.rs"]
+    );
+    assert!(production_code_of(&files, "server/http/server_fn.rs")
+        .contains("pub fn start_session(&self, opened: &OpenedSession"));
+}
+
+#[test]
+fn the_routes_that_open_sessions_are_sign_up_and_sign_in_through_the_door() {
+    let files = source_files();
+    let mut opening = BTreeSet::new();
+    for file in files
+        .iter()
+        .filter(|f| f.module.first().is_some_and(|m| m == "auth"))
+    {
+        for server_fn in production_code(&file.text).split("#[server(prefix").skip(1) {
+            let endpoint = server_fn
+                .split("endpoint = \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| {
+                    panic!("a server function without an endpoint in {}", file.name)
+                });
+            if server_fn.contains("start_session(") {
+                opening.insert(format!("POST /api/auth/{endpoint}"));
+            }
+        }
+    }
+    // A new way in (a passkey, an external provider, a second factor) adds its route here, and
+    // can only reach `start_session` with what the door gave it.
+    assert_eq!(
+        opening.into_iter().collect::<Vec<_>>(),
+        ["POST /api/auth/sign-in", "POST /api/auth/sign-up"]
+    );
+}

@@ -268,3 +268,20 @@ async fn pruning_in_batches_deletes_every_expired_session() {
         .unwrap();
     assert_eq!(left, vec![live]);
 }
+
+#[tokio::test]
+async fn every_session_records_how_its_person_signed_in() {
+    let app = spawn_app().await;
+    let email = app.signed_up_user().await;
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+
+    let amr: Vec<String> = sqlx::query("SELECT amr FROM sessions")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get("amr"))
+        .collect();
+
+    assert_eq!(amr, ["pwd", "pwd"], "sign-up and sign-in, both by password");
+}

@@ -4,6 +4,7 @@
 //! `crate::auth`), so the rules read like the spec.
 
 mod device;
+pub mod door;
 pub mod email_tokens;
 mod mail_flows;
 pub mod passwords;
@@ -23,6 +24,7 @@ use crate::{
     },
     wire::User,
 };
+use door::{OpenedSession, Proof};
 use passwords::{HashError, PasswordHasher, Verified};
 use sessions::{ActiveSession, ClientInfo, Lifetime};
 
@@ -96,7 +98,7 @@ impl Accounts {
         email: &Email,
         password: &Password,
         client: &ClientInfo,
-    ) -> Result<Option<SessionToken>, AccountError> {
+    ) -> Result<Option<OpenedSession>, AccountError> {
         // Cheap early answer for the common case; the insert below is what guarantees uniqueness.
         if users::find_by_email(&self.db, email).await?.is_some() {
             sign_up_outcome("email_taken");
@@ -122,7 +124,10 @@ impl Accounts {
         let token = if self.verification_required {
             None
         } else {
-            Some(sessions::create(&mut *tx, &user.id, self.sessions, client).await?)
+            Some(
+                self.open_session(&mut tx, &user.id, Proof::Password, client)
+                    .await?,
+            )
         };
         tx.commit().await?;
         self.mail.wake_delivery();
@@ -144,7 +149,7 @@ impl Accounts {
         email: &Email,
         password: &Password,
         client: &ClientInfo,
-    ) -> Result<SessionToken, AccountError> {
+    ) -> Result<OpenedSession, AccountError> {
         let found = users::find_by_email(&self.db, email).await?;
         let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
         let verified = self.hasher.verify(password, stored_hash).await?;
@@ -165,14 +170,16 @@ impl Accounts {
             tracing::info!(user_id = %user_id, "the password changed during the sign-in");
             return Err(sign_in_failed());
         }
-        let token = sessions::create(&mut *tx, user_id, self.sessions, client).await?;
+        let opened = self
+            .open_session(&mut tx, user_id, Proof::Password, client)
+            .await?;
         tx.commit().await?;
         if rehashed.is_some() {
             tracing::info!(user_id = %user_id, "password rehashed with current parameters");
         }
         sign_in_outcome("success");
         tracing::info!(user_id = %user_id, "signed in");
-        Ok(token)
+        Ok(opened)
     }
 
     /// The user behind `token`, if its session exists and has not expired.

@@ -80,18 +80,20 @@ fn new_session_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Stores a new session for `user_id` and returns its token for the cookie.
+/// Stores a new session for `user_id`, opened by the proofs `amr`, and returns its token for the
+/// cookie. Only the door (`accounts::door`) calls it.
 pub async fn create<'c>(
     executor: impl Executor<'c, Database = Any>,
     user_id: &str,
+    amr: &str,
     lifetime: Lifetime,
     client: &ClientInfo,
 ) -> sqlx::Result<SessionToken> {
     let token = SessionToken::generate();
     let now = unix_now();
     sqlx::query(
-        "INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, user_agent, ip, amr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new_session_id())
     .bind(token.hash())
@@ -101,6 +103,7 @@ pub async fn create<'c>(
     .bind(now)
     .bind(client.user_agent.as_deref())
     .bind(client.ip.to_string())
+    .bind(amr)
     .execute(executor)
     .await?;
     Ok(token)

@@ -10,10 +10,12 @@ use tower_cookies::Cookies;
 
 use super::client::client_info;
 use crate::{
-    domain::SessionToken,
     error::AppError,
     server::{
-        accounts::sessions::{ActiveSession, ClientInfo},
+        accounts::{
+            door::OpenedSession,
+            sessions::{ActiveSession, ClientInfo},
+        },
         error::Error,
         limits::{Browser, PasswordCheck},
         state::AppState,
@@ -30,10 +32,11 @@ pub struct AuthCall {
 }
 
 impl AuthCall {
-    /// Hands the new session to the browser (cookie) and sends it on to `next` (a local path):
-    /// a redirect for a plain form, a client-side navigation for the hydrated app.
-    pub fn start_session(&self, token: &SessionToken, next: &str) {
-        self.state.session_cookie.set(&self.cookies, token);
+    /// Hands a session the door opened to the browser (cookie) and sends it on to `next` (a
+    /// local path): a redirect for a plain form, a client-side navigation for the hydrated app.
+    /// The only way a server function sets the session cookie.
+    pub fn start_session(&self, opened: &OpenedSession, next: &str) {
+        self.state.session_cookie.set(&self.cookies, opened.token());
         leptos_axum::redirect(next);
     }
 
