@@ -76,6 +76,12 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The counters and histograms as `/metrics` shows them, once an app in this process records
+/// them (`None` before); tests read them here instead of through a listener's port.
+pub fn render() -> Option<String> {
+    HANDLE.get().map(PrometheusHandle::render)
+}
+
 /// The gauges are read at scrape time, then everything is rendered.
 async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> String {
     metrics::gauge!("badge_db_pool_connections").set(f64::from(state.db.size()));

@@ -14,24 +14,32 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> Self {
-        let port = crate::process::free_port();
-        let server = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--save", "", "--appendonly", "no", "--logfile", ""])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect(
-                "redis-server starts (run `.ci/bootstrap test`, or apt-get install redis-server)",
-            );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server never listened");
-            std::thread::sleep(Duration::from_millis(10));
+        // A free port can be taken by another test between finding it and binding it: then
+        // redis-server exits, and another port is tried.
+        for _ in 0..5 {
+            let port = crate::process::free_port();
+            let mut server = Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--save", "", "--appendonly", "no", "--logfile", ""])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server starts (run `.ci/bootstrap test`, or apt-get install redis-server)");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if let Ok(Some(_)) = server.try_wait() {
+                    break; // it could not bind: try another port
+                }
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Self {
+                        port,
+                        server: Some(server),
+                    };
+                }
+                assert!(Instant::now() < deadline, "redis-server never listened");
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
-        Self {
-            port,
-            server: Some(server),
-        }
+        panic!("redis-server could not bind a free port in five tries");
     }
 
     /// `REDIS_URL` for an app that should count here.

@@ -17,16 +17,16 @@ use crate::{
 /// tells the client's address.
 async fn instances(database: &Arc<TestDatabase>, redis_url: Option<String>) -> (TestApp, TestApp) {
     (
-        instance(database, redis_url.clone(), None).await,
-        instance(database, redis_url, None).await,
+        instance(database, redis_url.clone(), false).await,
+        instance(database, redis_url, false).await,
     )
 }
 
-/// One instance; with `metrics_port`, serving its metrics there.
+/// One instance; with `metrics`, recording metrics (served on a port of its own choosing).
 async fn instance(
     database: &Arc<TestDatabase>,
     redis_url: Option<String>,
-    metrics_port: Option<u16>,
+    metrics: bool,
 ) -> TestApp {
     spawn_app_on(database.clone(), move |vars| {
         vars.insert("SITE_URL", "http://badge.test".into());
@@ -34,8 +34,8 @@ async fn instance(
         if let Some(url) = redis_url {
             vars.insert("REDIS_URL", url);
         }
-        if let Some(port) = metrics_port {
-            vars.insert("METRICS_ADDR", format!("127.0.0.1:{port}"));
+        if metrics {
+            vars.insert("METRICS_ADDR", "127.0.0.1:0".into());
         }
     })
     .await
@@ -122,10 +122,9 @@ async fn two_instances_with_redis_allow_what_one_allows() {
 async fn with_redis_stopped_each_instance_still_limits_and_the_errors_are_counted() {
     let mut redis = RedisServer::start();
     let database = TestDatabase::create().await;
-    let metrics_port = crate::process::free_port();
-    let a = instance(&database, Some(redis.url()), Some(metrics_port)).await;
-    let b = instance(&database, Some(redis.url()), None).await;
-    let errors_before = store_errors(metrics_port).await;
+    let a = instance(&database, Some(redis.url()), true).await;
+    let b = instance(&database, Some(redis.url()), false).await;
+    let errors_before = store_errors();
     redis.stop();
 
     let email = crate::helpers::unique_email();
@@ -139,22 +138,18 @@ async fn with_redis_stopped_each_instance_still_limits_and_the_errors_are_counte
     let limited = [401, 401, 401, 401, 401, 429, 429];
     assert_eq!(at_a, limited, "never unlimited");
     assert_eq!(at_b, limited, "each instance counts on its own");
-    let errors_after = store_errors(metrics_port).await;
+    let errors_after = store_errors();
     assert!(
         errors_after > errors_before,
         "badge_rate_limit_store_errors_total counts it ({errors_before} -> {errors_after})"
     );
 }
 
-/// `badge_rate_limit_store_errors_total` from the metrics on `port` (the test process has one
-/// recorder, so every app in it counts there); 0 before the first error.
-async fn store_errors(port: u16) -> u64 {
-    reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .expect("metrics text")
+/// `badge_rate_limit_store_errors_total` as the test process's recorder has it (every app in
+/// the process records there); 0 before the first error.
+fn store_errors() -> u64 {
+    badge::server::metrics::render()
+        .expect("an app records metrics")
         .lines()
         .filter(|line| line.starts_with("badge_rate_limit_store_errors_total"))
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
