@@ -81,3 +81,32 @@ pub struct SessionInfo {
     /// `user_agent` in words for people: "Firefox on Linux".
     pub device: String,
 }
+
+/// `POST /api/auth/sign-in`'s answer when the password was right but a second factor is owed:
+/// `{"two_factor_required": true}` (no session yet; `null` when one opened).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInAnswer {
+    pub two_factor_required: bool,
+}
+
+/// Two-factor set-up: the key for the authenticator app and its `otpauth://` URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub otpauth_url: String,
+}
+
+/// Backup codes, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupCodes {
+    pub backup_codes: Vec<String>,
+}
+
+/// `POST /api/auth/session`'s answer: the signed-in user and how they signed in (RFC 8176
+/// `amr`: `["pwd"]`, `["pwd","otp","mfa"]`, …), as one flat object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    #[serde(flatten)]
+    pub user: User,
+    pub amr: Vec<String>,
+}

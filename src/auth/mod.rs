@@ -5,6 +5,7 @@
 mod account_fns;
 mod mail_fns;
 mod server_fns;
+mod two_factor_fns;
 
 pub use account_fns::{
     change_password, delete_account, list_sessions, revoke_other_sessions, revoke_session,
@@ -18,5 +19,9 @@ pub use mail_fns::{
 };
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,
-    VERIFY_FIRST_PATH,
+    TWO_FACTOR_PATH, VERIFY_FIRST_PATH,
+};
+pub use two_factor_fns::{
+    disable_two_factor, enable_two_factor, new_backup_codes, set_up_two_factor, verify_two_factor,
+    DisableTwoFactor, EnableTwoFactor, NewBackupCodes, SetUpTwoFactor, VerifyTwoFactor,
 };

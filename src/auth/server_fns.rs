@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, wire::User};
+use crate::{
+    error::AppError,
+    wire::{SignInAnswer, SignedIn},
+};
 
 /// Where sign-up leads when the email must be verified before the first sign-in.
 pub const VERIFY_FIRST_PATH: &str = "/sign-in?notice=verify-email";
@@ -40,17 +43,25 @@ pub async fn sign_up(
     .await
 }
 
+/// Where a right password leads when a second factor is owed (`next` is kept).
+pub const TWO_FACTOR_PATH: &str = "/sign-in/two-factor";
+
 /// `POST /api/auth/sign-in`: checks the password and opens a new session, then goes to `next`
 /// when it is a path on this site (the page that sent the person to sign in), else to `/`.
+/// With two-factor on: no session; `{"two_factor_required": true}`, the challenge cookie, and
+/// on to `/sign-in/two-factor` (keeping `next`).
 #[server(prefix = "/api/auth", endpoint = "sign-in")]
 pub async fn sign_in(
     #[server(default)] email: String,
     #[server(default)] password: String,
     #[server(default)] next: String,
-) -> Result<(), AppError> {
+) -> Result<Option<SignInAnswer>, AppError> {
     use crate::{
         domain::{local_path_or_root, Email, Password},
-        server::{accounts::AccountError, http::server_fn::respond},
+        server::{
+            accounts::{door::Entry, AccountError},
+            http::server_fn::respond,
+        },
     };
 
     respond(|call| async move {
@@ -60,10 +71,18 @@ pub async fn sign_in(
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials)?;
         let accounts = &call.state.accounts;
         match accounts.sign_in(&email, &password, &call.client).await {
-            Ok(token) => {
+            Ok(Entry::Opened(opened)) => {
                 call.password_accepted(check, email.as_str()).await;
-                call.start_session(&token, local_path_or_root(&next));
-                Ok(())
+                call.start_session(&opened, local_path_or_root(&next));
+                Ok(None)
+            }
+            Ok(Entry::SecondFactorOwed(challenge)) => {
+                call.password_accepted(check, email.as_str()).await;
+                call.state.challenge_cookie.set(&call.cookies, &challenge);
+                leptos_axum::redirect(&two_factor_page(local_path_or_root(&next)));
+                Ok(Some(SignInAnswer {
+                    two_factor_required: true,
+                }))
             }
             Err(AccountError::EmailNotVerified) => {
                 // The right password: a fresh link helps the owner, within the mail budget.
@@ -96,10 +115,21 @@ pub async fn sign_out() -> Result<(), AppError> {
     .await
 }
 
-/// `POST /api/auth/session`: the signed-in user, or `null`. A stale cookie is cleared.
+/// `POST /api/auth/session`: the signed-in user with how they signed in (`amr`), or `null`. A
+/// stale cookie is cleared.
 #[server(prefix = "/api/auth", endpoint = "session")]
-pub async fn current_user() -> Result<Option<User>, AppError> {
+pub async fn current_user() -> Result<Option<SignedIn>, AppError> {
     use crate::server::http::server_fn::respond;
 
     respond(|call| async move { call.signed_in_user().await }).await
+}
+
+/// The second step's page, keeping where the person was going.
+#[cfg(feature = "ssr")]
+fn two_factor_page(next: &str) -> String {
+    if next == "/" {
+        return TWO_FACTOR_PATH.to_owned();
+    }
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{TWO_FACTOR_PATH}?next={next}")
 }

@@ -21,7 +21,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <Suspense>
                     {Suspend::new(async move {
                         match current_user().await {
-                            Ok(Some(user)) => signed_in(user).into_any(),
+                            Ok(Some(signed)) => signed_in(signed.user).into_any(),
                             _ => signed_out().into_any(),
                         }
                     })}

@@ -57,6 +57,21 @@ pub enum AppError {
     /// 409
     #[error("An account with this email already exists")]
     EmailTaken,
+    /// 400 `invalid_code`: the code that should turn two-factor authentication on is wrong.
+    #[error("That code is not right. Check the time on your phone and try the newest code.")]
+    InvalidCode,
+    /// 401 `invalid_code`: the second factor at sign-in is wrong (the same words).
+    #[error("That code is not right. Check the time on your phone and try the newest code.")]
+    WrongCode,
+    /// 401: the sign-in's second step is missing, expired, used, or had 5 wrong codes.
+    #[error("This sign-in has expired. Start over with your email and password.")]
+    ChallengeExpired,
+    /// 409: two-factor authentication is on already (turn it off first to set it up anew).
+    #[error("Two-factor authentication is already on.")]
+    TwoFactorOn,
+    /// 409: two-factor authentication is off (there are no backup codes to renew).
+    #[error("Two-factor authentication is off.")]
+    TwoFactorOff,
     /// 429, with `Retry-After`.
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -137,15 +152,19 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::BadRequest | Self::InvalidLink => 400,
+            Self::Validation { .. } | Self::BadRequest | Self::InvalidLink | Self::InvalidCode => {
+                400
+            }
             Self::InvalidCredentials
             | Self::WrongPassword
+            | Self::WrongCode
+            | Self::ChallengeExpired
             | Self::NoSession
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin { .. } | Self::EmailNotVerified => 403,
             Self::SessionNotFound => 404,
-            Self::EmailTaken => 409,
+            Self::EmailTaken | Self::TwoFactorOn | Self::TwoFactorOff => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Unavailable | Self::Unreachable => 503,
@@ -170,6 +189,10 @@ impl AppError {
             Self::InvalidToken { .. } => "invalid_token",
             Self::ForbiddenOrigin { .. } => "forbidden_origin",
             Self::EmailTaken => "email_taken",
+            Self::InvalidCode | Self::WrongCode => "invalid_code",
+            Self::ChallengeExpired => "challenge_expired",
+            Self::TwoFactorOn => "two_factor_on",
+            Self::TwoFactorOff => "two_factor_off",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

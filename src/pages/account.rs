@@ -31,7 +31,8 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense>
             {Suspend::new(async move {
                 match current_user().await {
-                    Ok(Some(user)) => {
+                    Ok(Some(signed)) => {
+                        let user = signed.user;
                         let sessions = list_sessions().await;
                         view! {
                             <AccountSections

@@ -1,5 +1,5 @@
 //! The operator's commands beside serving and the signing keys: `badge migrate`, `badge users
-//! list|delete`, `badge sessions revoke` and `badge config`. Each prints its result on stdout;
+//! list|delete|reset-two-factor`, `badge sessions revoke` and `badge config`. Each prints its result on stdout;
 //! a failure is an error that `launch` prints as one line.
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use crate::{
     domain::Email,
     server::{
-        accounts::{email_tokens, sessions, users},
+        accounts::{email_tokens, sessions, two_factor, users},
         config::Config,
         db::{self, Db},
     },
@@ -129,6 +129,25 @@ pub async fn delete_user(config: &Config, raw_email: &str) -> anyhow::Result<()>
          already issued expire within JWT_TTL ({})",
         humantime::format_duration(config.jwt_ttl),
     );
+    db.close().await;
+    Ok(())
+}
+
+/// `badge users reset-two-factor EMAIL`: the recovery for a lost phone and lost backup codes.
+pub async fn reset_two_factor(config: &Config, raw_email: &str) -> anyhow::Result<()> {
+    let email = parse_email(raw_email)?;
+    let db = connect(config).await?;
+    let id = user_id(&db, &email).await?;
+    let mut tx = db.begin().await.context("starting a transaction")?;
+    let had = two_factor::store::delete_all(&mut tx, &id)
+        .await
+        .context("deleting the two-factor set-up")?;
+    tx.commit().await.context("committing")?;
+    if had {
+        println!("{email}: two-factor authentication is off; the password alone signs in now");
+    } else {
+        println!("{email}: two-factor authentication was not on; nothing changed");
+    }
     db.close().await;
     Ok(())
 }

@@ -69,6 +69,12 @@ pub enum UsersCommand {
         /// The account's email (case and surrounding spaces do not matter).
         email: String,
     },
+    /// Turn two-factor authentication off for an account (a lost phone and lost backup codes):
+    /// its secret, backup codes and open sign-in challenges deleted; the password signs in again.
+    ResetTwoFactor {
+        /// The account's email (case and surrounding spaces do not matter).
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -111,6 +111,13 @@ impl From<AccountError> for Error {
             AccountError::SessionNotFound => Self::Client(AppError::SessionNotFound),
             AccountError::InvalidLink => Self::Client(AppError::InvalidLink),
             AccountError::EmailNotVerified => Self::Client(AppError::EmailNotVerified),
+            AccountError::TwoFactorOn => Self::Client(AppError::TwoFactorOn),
+            AccountError::TwoFactorOff => Self::Client(AppError::TwoFactorOff),
+            AccountError::InvalidCode => Self::Client(AppError::InvalidCode),
+            AccountError::ChallengeExpired => Self::Client(AppError::ChallengeExpired),
+            AccountError::Sealing => {
+                Self::internal(anyhow::anyhow!("sealing a two-factor secret failed"))
+            }
             AccountError::Mail(e) => Self::internal(e),
             AccountError::Database(e) => e.into(),
             AccountError::Hashing(e) => Self::internal(e),

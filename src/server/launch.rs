@@ -36,6 +36,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Migrate => admin::migrate(&config).await,
         Command::Users(UsersCommand::List) => admin::list_users(&config).await,
         Command::Users(UsersCommand::Delete { email }) => admin::delete_user(&config, &email).await,
+        Command::Users(UsersCommand::ResetTwoFactor { email }) => {
+            admin::reset_two_factor(&config, &email).await
+        }
         Command::Sessions(SessionsCommand::Revoke { email }) => {
             admin::revoke_sessions(&config, &email).await
         }

@@ -20,6 +20,10 @@ pub struct Purpose(&'static [u8]);
 pub const SIGNING_KEYS: Purpose = Purpose(b"badge: signing-key sealing v1");
 /// Mails waiting in the outbox (they carry live links).
 pub const MAIL: Purpose = Purpose(b"badge: outbox sealing v1");
+/// Users' TOTP secrets.
+pub const TOTP_SECRETS: Purpose = Purpose(b"badge: totp secret sealing v1");
+/// The MAC key of stored backup codes.
+pub const BACKUP_CODES: Purpose = Purpose(b"badge: backup code mac v1");
 /// The MAC key of the device cookie.
 pub const DEVICE_COOKIE: Purpose = Purpose(b"badge: device cookie v1");
 

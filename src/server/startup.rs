@@ -9,14 +9,19 @@ use leptos::prelude::*;
 use tokio::net::TcpListener;
 
 use crate::server::{
-    accounts::{passwords::PasswordHasher, sessions::Lifetime, Accounts},
+    accounts::{
+        passwords::PasswordHasher, sessions::Lifetime, two_factor::TwoFactorKeys, Accounts,
+    },
     badge::{
         signing_keys::{self, life_cycle::Timings, KeyRing},
         BadgeKeys,
     },
     config::{Config, JwtAlgorithm, LimitStore},
     db,
-    http::{device_cookie::DeviceCookie, session_cookie::SessionCookie},
+    http::{
+        challenge_cookie::ChallengeCookie, device_cookie::DeviceCookie,
+        session_cookie::SessionCookie,
+    },
     limits::{Counters, Limits, StoreChoice},
     mail, metrics, routes,
     secret::AuthSecret,
@@ -80,6 +85,7 @@ impl Application {
             },
             mail,
             config.mail.require_verification,
+            TwoFactorKeys::new(config.auth_secret.expose(), &previous_secrets(&config)),
         );
         let assigned = accounts
             .assign_missing_session_ids()
@@ -96,6 +102,7 @@ impl Application {
             limits,
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
             device_cookie: DeviceCookie::new(config.is_https(), config.auth_secret.expose()),
+            challenge_cookie: ChallengeCookie::new(config.is_https()),
             badges,
             config,
         });

@@ -12,7 +12,10 @@ use crate::server::{
     badge::BadgeKeys,
     config::Config,
     db::Db,
-    http::{device_cookie::DeviceCookie, session_cookie::SessionCookie},
+    http::{
+        challenge_cookie::ChallengeCookie, device_cookie::DeviceCookie,
+        session_cookie::SessionCookie,
+    },
     limits::Limits,
 };
 
@@ -28,6 +31,7 @@ pub struct AppServices {
     pub limits: Limits,
     pub session_cookie: SessionCookie,
     pub device_cookie: DeviceCookie,
+    pub challenge_cookie: ChallengeCookie,
     pub badges: BadgeKeys,
 }
 

@@ -56,7 +56,7 @@ async fn a_badge_carries_exactly_the_documented_claims_for_the_signed_in_user() 
     names.sort();
     assert_eq!(
         names,
-        ["email", "email_verified", "exp", "iat", "iss", "sub"],
+        ["amr", "email", "email_verified", "exp", "iat", "iss", "sub"],
         "no aud by default"
     );
     assert_eq!(

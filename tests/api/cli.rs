@@ -9,7 +9,7 @@ use crate::helpers::{spawn_app_with, TEST_SECRET};
 mod admin;
 
 /// Runs `badge ARGS` with the deployment's settings; returns (success, stdout, stderr).
-fn badge(db_url: &str, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn badge(db_url: &str, args: &[&str]) -> (bool, String, String) {
     badge_with(db_url, &[], args)
 }
 

@@ -27,3 +27,4 @@ mod sign_in;
 mod sign_up;
 mod smtp_sink;
 mod startup;
+mod two_factor;

@@ -1,9 +1,9 @@
-//! The door: the ONE place that opens sessions. Every way in (a password today; passkeys and
-//! external providers next) ends here with the user it proved and how (`Proof`), and the door
-//! stores the session with its `amr` (RFC 8176) and hands back an `OpenedSession`, the only
-//! value the web edge accepts to set a session cookie (`AuthCall::start_session`): a new way in
-//! cannot set the cookie without passing through here. The decision whether a second factor is
-//! still owed belongs here too (two-factor authentication builds on it).
+//! The door: the ONE place that opens sessions. Every way in (a password today, with a second
+//! factor when it is on; passkeys and external providers next) ends here with the user it
+//! proved and how (`Proof`). The door decides whether a second factor is still owed (then it
+//! leaves a challenge instead of a session), stores the session with its `amr` (RFC 8176), and
+//! hands back an `OpenedSession`, the only value the web edge accepts to set a session cookie
+//! (`AuthCall::start_session`): no way in can set the cookie without passing through here.
 
 use sqlx::AnyConnection;
 
@@ -15,6 +15,8 @@ use crate::domain::SessionToken;
 pub enum Proof {
     /// The account's password (sign-in, or sign-up choosing it).
     Password,
+    /// The password, then a TOTP or backup code.
+    PasswordAndCode,
 }
 
 impl Proof {
@@ -22,7 +24,13 @@ impl Proof {
     pub fn amr(self) -> &'static [&'static str] {
         match self {
             Self::Password => &["pwd"],
+            Self::PasswordAndCode => &["pwd", "otp", "mfa"],
         }
+    }
+
+    /// True when it is two factors already (nothing more can be owed).
+    pub fn is_multi_factor(self) -> bool {
+        self.amr().contains(&"mfa")
     }
 }
 
@@ -38,9 +46,34 @@ impl OpenedSession {
     }
 }
 
+/// What the door did.
+#[derive(Debug)]
+pub enum Entry {
+    Opened(OpenedSession),
+    /// A second factor is owed: no session yet; the challenge's token, for its cookie.
+    SecondFactorOwed(SessionToken),
+}
+
 impl Accounts {
-    /// Opens a session for `user_id`, who proved who they are by `proof`, inside the caller's
-    /// transaction (so it commits with whatever made the proof hold, or not at all).
+    /// Lets in `user_id`, who proved who they are by `proof`: a session, or a challenge when a
+    /// second factor is still owed. Inside the caller's transaction, so it commits with
+    /// whatever made the proof hold, or not at all.
+    pub(super) async fn enter(
+        &self,
+        conn: &mut AnyConnection,
+        user_id: &str,
+        proof: Proof,
+        client: &ClientInfo,
+    ) -> sqlx::Result<Entry> {
+        if let Some(challenge) = self.second_factor_owed(conn, user_id, proof).await? {
+            return Ok(Entry::SecondFactorOwed(challenge));
+        }
+        Ok(Entry::Opened(
+            self.open_session(conn, user_id, proof, client).await?,
+        ))
+    }
+
+    /// Opens the session itself (`enter` when nothing is owed; the second factor's answer).
     pub(super) async fn open_session(
         &self,
         conn: &mut AnyConnection,
@@ -59,7 +92,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_password_is_recorded_as_pwd() {
+    fn each_proof_has_its_rfc_8176_values() {
         assert_eq!(Proof::Password.amr(), ["pwd"]);
+        assert_eq!(Proof::PasswordAndCode.amr(), ["pwd", "otp", "mfa"]);
+        assert!(!Proof::Password.is_multi_factor());
+        assert!(Proof::PasswordAndCode.is_multi_factor());
     }
 }

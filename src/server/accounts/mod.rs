@@ -10,6 +10,7 @@ mod mail_flows;
 pub mod passwords;
 mod self_service;
 pub mod sessions;
+pub mod two_factor;
 pub mod users;
 
 use std::sync::Arc;
@@ -24,9 +25,10 @@ use crate::{
     },
     wire::User,
 };
-use door::{OpenedSession, Proof};
+use door::{Entry, OpenedSession, Proof};
 use passwords::{HashError, PasswordHasher, Verified};
 use sessions::{ActiveSession, ClientInfo, Lifetime};
+use two_factor::TwoFactorKeys;
 
 /// Reset requests being looked up at once, off the request path; more are dropped (logged).
 const RESET_REQUESTS_IN_FLIGHT: usize = 64;
@@ -50,6 +52,21 @@ pub enum AccountError {
     /// `REQUIRE_EMAIL_VERIFICATION` and the email is not verified (the password was right).
     #[error("email not verified")]
     EmailNotVerified,
+    /// Two-factor authentication is on already.
+    #[error("two-factor authentication is on")]
+    TwoFactorOn,
+    /// Two-factor authentication is off.
+    #[error("two-factor authentication is off")]
+    TwoFactorOff,
+    /// A TOTP or backup code that is wrong, used, or for no set-up.
+    #[error("invalid code")]
+    InvalidCode,
+    /// The sign-in's challenge is missing, expired, used or ended by wrong codes.
+    #[error("challenge expired")]
+    ChallengeExpired,
+    /// Sealing a secret, or building its set-up, failed.
+    #[error("sealing a two-factor secret failed")]
+    Sealing,
     #[error("mail: {0}")]
     Mail(#[from] MailError),
     #[error("database: {0}")]
@@ -69,6 +86,7 @@ pub struct Accounts {
     verification_required: bool,
     /// Bounds the reset requests handled in the background (`request_password_reset_later`).
     reset_requests: Arc<Semaphore>,
+    two_factor_keys: Arc<TwoFactorKeys>,
 }
 
 impl Accounts {
@@ -78,6 +96,7 @@ impl Accounts {
         sessions: Lifetime,
         mail: MailQueue,
         verification_required: bool,
+        two_factor_keys: TwoFactorKeys,
     ) -> Self {
         Self {
             db,
@@ -86,6 +105,7 @@ impl Accounts {
             mail,
             verification_required,
             reset_requests: Arc::new(Semaphore::new(RESET_REQUESTS_IN_FLIGHT)),
+            two_factor_keys: Arc::new(two_factor_keys),
         }
     }
 
@@ -124,6 +144,7 @@ impl Accounts {
         let token = if self.verification_required {
             None
         } else {
+            // A new account has no second factor: the door opens its session.
             Some(
                 self.open_session(&mut tx, &user.id, Proof::Password, client)
                     .await?,
@@ -137,8 +158,9 @@ impl Accounts {
         Ok(token)
     }
 
-    /// Checks the password and opens a fresh session (never reusing one: no session fixation);
-    /// returns its token. An unknown email and a wrong password fail alike after the same work.
+    /// Checks the password and lets the person in through the door: a fresh session (never
+    /// reusing one: no session fixation), or a challenge when two-factor authentication is on.
+    /// An unknown email and a wrong password fail alike after the same work.
     /// The session opens only if the password checked is still the account's when it is
     /// stored: a reset or change that commits while the check runs wins (`hold_credential`).
     /// Unverified with `REQUIRE_EMAIL_VERIFICATION`: `EmailNotVerified` (the caller may send a
@@ -149,7 +171,7 @@ impl Accounts {
         email: &Email,
         password: &Password,
         client: &ClientInfo,
-    ) -> Result<OpenedSession, AccountError> {
+    ) -> Result<Entry, AccountError> {
         let found = users::find_by_email(&self.db, email).await?;
         let stored_hash = found.as_ref().map(|row| row.password_hash.as_str());
         let verified = self.hasher.verify(password, stored_hash).await?;
@@ -170,16 +192,21 @@ impl Accounts {
             tracing::info!(user_id = %user_id, "the password changed during the sign-in");
             return Err(sign_in_failed());
         }
-        let opened = self
-            .open_session(&mut tx, user_id, Proof::Password, client)
+        let entry = self
+            .enter(&mut tx, user_id, Proof::Password, client)
             .await?;
         tx.commit().await?;
         if rehashed.is_some() {
             tracing::info!(user_id = %user_id, "password rehashed with current parameters");
         }
-        sign_in_outcome("success");
-        tracing::info!(user_id = %user_id, "signed in");
-        Ok(opened)
+        if let Entry::Opened(_) = entry {
+            sign_in_outcome("success");
+            tracing::info!(user_id = %user_id, "signed in");
+        } else {
+            sign_in_outcome("second_factor_owed");
+            tracing::info!(user_id = %user_id, "password right; a second factor is owed");
+        }
+        Ok(entry)
     }
 
     /// The user behind `token`, if its session exists and has not expired.
@@ -211,6 +238,7 @@ impl Accounts {
     pub async fn prune_expired_sessions(&self) -> Result<u64, AccountError> {
         let mut housekeeping = HousekeepingDb::open(&self.db).await?;
         email_tokens::prune_expired(&mut housekeeping).await?;
+        two_factor::store::prune_expired(&mut housekeeping).await?;
         Ok(sessions::prune_expired(&mut housekeeping).await?)
     }
 }

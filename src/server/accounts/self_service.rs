@@ -100,7 +100,7 @@ impl Accounts {
 
     /// Checks the user's password; returns the hash it matched (for `hold_credential`). A
     /// user who vanished meanwhile fails the same way as a wrong password.
-    async fn confirm_password(
+    pub(super) async fn confirm_password(
         &self,
         user_id: &str,
         password: &Password,

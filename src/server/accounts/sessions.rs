@@ -53,6 +53,8 @@ pub struct ActiveSession {
     pub refreshed: bool,
     /// When the session ends (unix seconds).
     pub expires_at: i64,
+    /// How the person signed in (RFC 8176 values).
+    pub amr: Vec<String>,
 }
 
 #[derive(FromRow)]
@@ -63,6 +65,7 @@ struct SessionRow {
     created_at: i64,
     expires_at: i64,
     last_seen_at: i64,
+    amr: String,
 }
 
 /// A session as its owner sees it in the list.
@@ -121,7 +124,7 @@ pub async fn lookup(
     let now = unix_now();
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.email_verified_at, s.id AS session_id, s.created_at, \
-         s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         s.expires_at, s.last_seen_at, s.amr FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.created_at > $3",
     )
     .bind(&hash)
@@ -135,6 +138,7 @@ pub async fn lookup(
         created_at,
         mut expires_at,
         last_seen_at,
+        amr,
     }) = row
     else {
         return Ok(None);
@@ -154,6 +158,7 @@ pub async fn lookup(
         session_id,
         refreshed,
         expires_at,
+        amr: amr.split_whitespace().map(str::to_owned).collect(),
     }))
 }
 

@@ -10,11 +10,11 @@ use tower_cookies::Cookies;
 use crate::{
     error::AppError,
     server::{badge::Claims, error::Error, state::AppState},
-    wire::User,
+    wire::SignedIn,
 };
 
-/// The user signed in by the request's session cookie.
-pub struct SessionUser(pub User);
+/// The user signed in by the request's session cookie, and how they signed in.
+pub struct SessionUser(pub SignedIn);
 
 impl FromRequestParts<AppState> for SessionUser {
     type Rejection = Error;

@@ -18,14 +18,15 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/token", get(issue_badge))
 }
 
-#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+#[tracing::instrument(skip_all, fields(user_id = %signed_in.user.id))]
 async fn issue_badge(
     State(state): State<AppState>,
-    SessionUser(user): SessionUser,
+    SessionUser(signed_in): SessionUser,
 ) -> Result<Response, Error> {
+    let user = &signed_in.user;
     let token = state
         .badges
-        .mint(&user.id, &user.email, user.email_verified)
+        .mint(&user.id, &user.email, user.email_verified, &signed_in.amr)
         .map_err(Error::internal)?;
     metrics::counter!("badge_badges_minted_total").increment(1);
     // A bearer credential: never stored by the browser or any cache on the way.

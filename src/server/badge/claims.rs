@@ -1,6 +1,7 @@
 //! The badge's payload: exactly `sub`, `email`, `email_verified` (the OpenID Connect claim),
-//! `iat`, `exp`, `iss`, and `aud` only when `JWT_AUDIENCE` is set (PyJWT refuses a token with
-//! `aud` when the caller names none).
+//! `amr` (RFC 8176: how the person signed in, so a vault can demand `mfa`), `iat`, `exp`, `iss`,
+//! and `aud` only when `JWT_AUDIENCE` is set (PyJWT refuses a token with `aud` when the caller
+//! names none).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +10,9 @@ pub struct Claims {
     pub sub: String,
     pub email: String,
     pub email_verified: bool,
+    /// Badges minted before the claim existed have none: read as empty.
+    #[serde(default)]
+    pub amr: Vec<String>,
     pub iat: u64,
     pub exp: u64,
     pub iss: String,

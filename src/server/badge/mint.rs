@@ -18,12 +18,14 @@ pub enum MintError {
 }
 
 impl BadgeKeys {
-    /// A badge for the user `subject` with address `email` (verified or not).
+    /// A badge for the user `subject` with address `email` (verified or not), signed in by
+    /// `amr`.
     pub fn mint(
         &self,
         subject: &str,
         email: &str,
         email_verified: bool,
+        amr: &[String],
     ) -> Result<String, MintError> {
         let now = unix_now();
         let issued = u64::try_from(now).unwrap_or(0);
@@ -31,6 +33,7 @@ impl BadgeKeys {
             sub: subject.to_owned(),
             email: email.to_owned(),
             email_verified,
+            amr: amr.to_vec(),
             iat: issued,
             exp: issued + self.ttl.as_secs(),
             iss: self.issuer.clone(),

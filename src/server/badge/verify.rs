@@ -22,6 +22,7 @@ struct ReceivedClaims {
     sub: Option<String>,
     email: Option<String>,
     email_verified: Option<bool>,
+    amr: Option<Vec<String>>,
     iat: Option<u64>,
     exp: Option<u64>,
     iss: Option<String>,
@@ -41,6 +42,7 @@ impl TryFrom<ReceivedClaims> for Claims {
             email: text(received.email, "email")?,
             // Badges minted before the claim existed say nothing: not verified.
             email_verified: received.email_verified.unwrap_or(false),
+            amr: received.amr.unwrap_or_default(),
             iat: received.iat.ok_or_else(|| missing("iat"))?,
             exp: received.exp.ok_or_else(|| missing("exp"))?,
             iss: received.iss.ok_or_else(|| missing("iss"))?,
@@ -141,7 +143,8 @@ mod tests {
     }
 
     fn mint_for_ada(keys: &BadgeKeys) -> String {
-        keys.mint("user-1", "ada@example.com", true).unwrap()
+        keys.mint("user-1", "ada@example.com", true, &["pwd".into()])
+            .unwrap()
     }
 
     #[tokio::test]
@@ -171,7 +174,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["email", "email_verified", "exp", "iat", "iss", "sub"]
+            ["amr", "email", "email_verified", "exp", "iat", "iss", "sub"]
         );
     }
 

@@ -2,6 +2,7 @@
 //! user it signs in, the origin check, the client's address, and the server functions' request
 //! context. Uses the services; never imported by them.
 
+pub mod challenge_cookie;
 pub mod client;
 pub mod csp;
 pub mod device_cookie;

@@ -41,7 +41,7 @@ impl AuthCall {
     }
 
     /// The user signed in by the request's cookie, if any.
-    pub async fn signed_in_user(&self) -> Result<Option<crate::wire::User>, Error> {
+    pub async fn signed_in_user(&self) -> Result<Option<crate::wire::SignedIn>, Error> {
         self.state
             .session_cookie
             .signed_in_user(&self.state.accounts, &self.cookies)
@@ -91,6 +91,13 @@ impl AuthCall {
             .limits
             .begin_password_check(email, self.client.ip, browser)
             .await?)
+    }
+
+    /// Counts a two-factor code for the account `user_id` (per IP, and wrong codes per account
+    /// in the shared store); tell the limits when it was right (`password_accepted`).
+    pub async fn begin_code_check(&self, user_id: &str) -> Result<PasswordCheck, Error> {
+        self.state.limits.check_ip(self.client.ip).await?;
+        Ok(self.state.limits.begin_code_check(user_id).await?)
     }
 
     /// The password of a check was right: it does not count against the account's ceiling,

@@ -15,7 +15,7 @@ use crate::{
         clock::{secs, unix_now},
         error::Error,
     },
-    wire::User,
+    wire::SignedIn,
 };
 
 #[derive(Clone, Debug)]
@@ -79,16 +79,20 @@ impl SessionCookie {
             .secure(self.secure)
     }
 
-    /// The user the cookie signs in, if its session exists and has not expired.
+    /// The user the cookie signs in and how they signed in, if its session exists and has
+    /// not expired.
     pub async fn signed_in_user(
         &self,
         accounts: &Accounts,
         cookies: &Cookies,
-    ) -> Result<Option<User>, Error> {
+    ) -> Result<Option<SignedIn>, Error> {
         Ok(self
             .signed_in(accounts, cookies)
             .await?
-            .map(|session| session.user))
+            .map(|session| SignedIn {
+                user: session.user,
+                amr: session.amr,
+            }))
     }
 
     /// The session the cookie carries, if it exists and has not expired. Keeps the cookie's

@@ -57,6 +57,11 @@ pub const PER_TRUSTED_BROWSER: Limit = Limit {
     name: "trusted_browser",
     quota: Quota::per_minute(5),
 };
+/// Wrong two-factor codes per account (a challenge also ends after 5).
+pub const TWO_FACTOR_CODES_PER_ACCOUNT: Limit = Limit {
+    name: "two_factor",
+    quota: Quota::new(10, std::time::Duration::from_secs(15 * 60)),
+};
 /// Mails (reset and verification links) per address.
 pub const MAILS_PER_ADDRESS: Limit = Limit {
     name: "mail_address",
@@ -136,6 +141,21 @@ impl Limits {
         if let Some(counted) = check.ceiling {
             self.counters.refund(counted, gcra::now()).await;
         }
+    }
+
+    /// Counts a two-factor code for the account `user_id`; tell `code_accepted` when it was
+    /// right, so only wrong codes count.
+    pub async fn begin_code_check(&self, user_id: &str) -> Result<PasswordCheck, LimitError> {
+        if !self.enabled {
+            return Ok(PasswordCheck { ceiling: None });
+        }
+        let counted = self
+            .counters
+            .acquire(&TWO_FACTOR_CODES_PER_ACCOUNT, user_id, gcra::now())
+            .await?;
+        Ok(PasswordCheck {
+            ceiling: Some(counted),
+        })
     }
 
     /// Counts a mail to `email` (a reset or verification link).
