@@ -13,7 +13,7 @@ use crate::{
     pages::{
         account::AccountPage, forgot_password::ForgotPasswordPage, home::HomePage,
         not_found::NotFoundPage, reset_password::ResetPasswordPage, sign_in::SignInPage,
-        sign_up::SignUpPage, verify_email::VerifyEmailPage,
+        sign_up::SignUpPage, two_factor::TwoFactorPage, verify_email::VerifyEmailPage,
     },
     wire::VaultUrl,
 };
@@ -59,6 +59,11 @@ pub fn App() -> impl IntoView {
                         // it is right without WebAssembly and nothing flashes.
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/sign-in/two-factor")
+                            view=TwoFactorPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route

@@ -110,3 +110,19 @@ pub struct SignedIn {
     pub user: User,
     pub amr: Vec<String>,
 }
+
+/// Where the signed-in person's two-factor authentication stands, for the account page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorOverview {
+    pub on: bool,
+    /// A set-up waiting for its first code: the key and its QR code (SVG, made on the server).
+    pub pending: Option<PendingSetup>,
+    /// Backup codes made moments ago, shown this once.
+    pub fresh_backup_codes: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSetup {
+    pub setup_key: String,
+    pub qr_svg: String,
+}

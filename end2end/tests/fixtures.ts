@@ -1,4 +1,5 @@
 // Shared helpers: wait for hydration, collect console errors, make and sign in unique users.
+import { createHmac } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery staple";
@@ -52,4 +53,21 @@ export async function submitCredentials(page: Page, button: "Sign up" | "Sign in
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: button }).click();
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 setup key, `stepsFromNow` steps away. */
+export function totpCode(setupKey: string, stepsFromNow = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of setupKey.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const step = Math.floor(Date.now() / 1000 / 30) + stepsFromNow;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, "0");
 }

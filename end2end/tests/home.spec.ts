@@ -23,6 +23,7 @@ test("every page's islands hydrate with no console warning or error", async ({ p
     "/",
     "/account",
     "/sign-in?next=%2Faccount",
+    "/sign-in/two-factor?next=%2Faccount",
     "/sign-up",
     "/forgot-password",
     "/reset-password?token=not-a-token",

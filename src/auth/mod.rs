@@ -22,6 +22,7 @@ pub use server_fns::{
     TWO_FACTOR_PATH, VERIFY_FIRST_PATH,
 };
 pub use two_factor_fns::{
-    disable_two_factor, enable_two_factor, new_backup_codes, set_up_two_factor, verify_two_factor,
-    DisableTwoFactor, EnableTwoFactor, NewBackupCodes, SetUpTwoFactor, VerifyTwoFactor,
+    disable_two_factor, enable_two_factor, new_backup_codes, set_up_two_factor, two_factor_status,
+    verify_two_factor, DisableTwoFactor, EnableTwoFactor, NewBackupCodes, SetUpTwoFactor,
+    TwoFactorStatus, VerifyTwoFactor,
 };

@@ -6,12 +6,47 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    wire::{BackupCodes, TwoFactorSetup},
+    wire::{BackupCodes, TwoFactorOverview, TwoFactorSetup},
 };
 
-/// The account page, where a browser without WebAssembly returns to (it shows the new state).
+/// The account page, reloaded after each change (it shows the new state: the QR code to scan,
+/// the backup codes once), with or without WebAssembly.
 #[cfg(feature = "ssr")]
 const ACCOUNT_PATH: &str = "/account";
+
+/// `POST /api/auth/two-factor/status`: on or off, a set-up waiting for its code (key and QR
+/// code), and backup codes made moments ago (shown this once: they are gone afterwards).
+#[server(prefix = "/api/auth", endpoint = "two-factor/status")]
+pub async fn two_factor_status() -> Result<TwoFactorOverview, AppError> {
+    use crate::{
+        server::{
+            accounts::two_factor::{qr, TwoFactorState},
+            http::server_fn::respond,
+        },
+        wire::PendingSetup,
+    };
+
+    respond(|call| async move {
+        let caller = call.require_session().await?;
+        let accounts = &call.state.accounts;
+        let state = accounts
+            .two_factor_state(&caller.user.id, &caller.user.email)
+            .await?;
+        let pending = match &state {
+            TwoFactorState::Pending(setup) => Some(PendingSetup {
+                setup_key: setup.setup_key.clone(),
+                qr_svg: qr::svg_of(&setup.otpauth_url).unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(TwoFactorOverview {
+            on: state == TwoFactorState::On,
+            pending,
+            fresh_backup_codes: accounts.take_fresh_backup_codes(&caller.user.id).await?,
+        })
+    })
+    .await
+}
 
 /// `POST /api/auth/two-factor/setup`: a new secret for the authenticator app; not on until a
 /// first code turns it on. 401 `wrong_password`, 409 `two_factor_on`.
@@ -33,7 +68,7 @@ pub async fn set_up_two_factor(
             .set_up_two_factor(&caller.user.id, &caller.user.email, &password)
             .await?;
         call.state.limits.password_accepted(check).await;
-        call.after_plain_form(ACCOUNT_PATH);
+        leptos_axum::redirect(ACCOUNT_PATH);
         Ok(TwoFactorSetup {
             secret: setup.setup_key,
             otpauth_url: setup.otpauth_url,
@@ -57,6 +92,7 @@ pub async fn enable_two_factor(#[server(default)] code: String) -> Result<Backup
             .enable_two_factor(&caller.user.id, &code)
             .await?;
         call.state.limits.password_accepted(check).await;
+        leptos_axum::redirect(ACCOUNT_PATH);
         Ok(BackupCodes { backup_codes })
     })
     .await
@@ -78,7 +114,7 @@ pub async fn disable_two_factor(#[server(default)] password: String) -> Result<(
             .disable_two_factor(&caller.user.id, &password)
             .await?;
         call.state.limits.password_accepted(check).await;
-        call.after_plain_form(ACCOUNT_PATH);
+        leptos_axum::redirect(ACCOUNT_PATH);
         Ok(())
     })
     .await
@@ -103,6 +139,7 @@ pub async fn new_backup_codes(
             .new_backup_codes(&caller.user.id, &password)
             .await?;
         call.state.limits.password_accepted(check).await;
+        leptos_axum::redirect(ACCOUNT_PATH);
         Ok(BackupCodes { backup_codes })
     })
     .await

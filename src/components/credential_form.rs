@@ -92,9 +92,17 @@ pub fn SubmitButton(
     label: &'static str,
     busy_label: &'static str,
     #[prop(into)] busy: Signal<bool>,
+    /// A destructive action (delete, turn off): red, unlike every other button.
+    #[prop(optional)]
+    danger: bool,
 ) -> impl IntoView {
+    let class = if danger {
+        "primary destructive"
+    } else {
+        "primary"
+    };
     view! {
-        <button type="submit" class="primary" disabled=move || busy.get()>
+        <button type="submit" class=class disabled=move || busy.get()>
             {move || if busy.get() { busy_label } else { label }}
         </button>
     }

@@ -10,3 +10,4 @@ pub mod resend_verification;
 pub mod server_form;
 pub mod session_list;
 pub mod site_header;
+pub mod two_factor_section;

@@ -8,8 +8,8 @@ use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
-        current_user, list_sessions, ChangePassword, DeleteAccount, ListSessions,
-        RevokeOtherSessions, RevokeSession,
+        current_user, list_sessions, two_factor_status, ChangePassword, DeleteAccount,
+        ListSessions, RevokeOtherSessions, RevokeSession,
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
@@ -17,9 +17,10 @@ use crate::{
         resend_verification::ResendVerification,
         server_form::{action_error, island_action, ServerForm},
         session_list::SessionList,
+        two_factor_section::{TwoFactorSection, SET_UP_QUERY},
     },
     error::AppError,
-    wire::SessionInfo,
+    wire::{SessionInfo, TwoFactorOverview},
 };
 
 /// Where a signed-out visitor is sent: sign in, then come back here.
@@ -27,6 +28,10 @@ const SIGN_IN_THEN_BACK: &str = "/sign-in?next=%2Faccount";
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let setting_up = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("two-factor")
+        .is_some_and(|value| value == SET_UP_QUERY);
     view! {
         <Suspense>
             {Suspend::new(async move {
@@ -34,11 +39,14 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(Some(signed)) => {
                         let user = signed.user;
                         let sessions = list_sessions().await;
+                        let two_factor = two_factor_status().await;
                         view! {
                             <AccountSections
                                 email=user.email
                                 email_verified=user.email_verified
                                 sessions
+                                two_factor
+                                setting_up
                             />
                         }
                             .into_any()
@@ -56,6 +64,8 @@ fn AccountSections(
     email: String,
     email_verified: bool,
     sessions: Result<Vec<SessionInfo>, AppError>,
+    two_factor: Result<TwoFactorOverview, AppError>,
+    setting_up: bool,
 ) -> impl IntoView {
     view! {
         <section class="card">
@@ -84,6 +94,7 @@ fn AccountSections(
             }
         }}
         <ChangePasswordSection />
+        <TwoFactorSection status=two_factor setting_up />
         <DeleteAccountSection />
     }
 }
@@ -176,7 +187,12 @@ fn DeleteAccountSection() -> impl IntoView {
                     autocomplete="current-password"
                 />
                 <FormError error />
-                <SubmitButton label="Delete account" busy_label="Deleting…" busy=delete.pending() />
+                <SubmitButton
+                    label="Delete account"
+                    busy_label="Deleting…"
+                    busy=delete.pending()
+                    danger=true
+                />
             </ServerForm>
         </section>
     }

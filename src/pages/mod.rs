@@ -7,4 +7,5 @@ pub mod not_found;
 pub mod reset_password;
 pub mod sign_in;
 pub mod sign_up;
+pub mod two_factor;
 pub mod verify_email;

@@ -381,3 +381,44 @@ async fn wrong_codes_count_per_account_in_the_shared_limits() {
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
     assert_eq!(after.status(), 429, "10 wrong codes per 15 minutes");
 }
+
+#[tokio::test]
+async fn a_plain_form_keeps_next_through_the_second_step() {
+    let app = app().await;
+    let (email, secret, _) = user_with_two_factor(&app).await;
+    let browser = client_from(Some(&app.address));
+    let plain = |path: &str, form: Vec<(&'static str, String)>| {
+        browser
+            .post(app.url(path))
+            .header("accept", "text/html")
+            .header("referer", app.url("/sign-in?next=%2Faccount"))
+            .form(&form)
+            .send()
+    };
+
+    let signed_in = plain(
+        "/api/auth/sign-in",
+        vec![
+            ("email", email.clone()),
+            ("password", PASSWORD.into()),
+            ("next", "/account".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    let verified = plain(
+        "/api/auth/two-factor/verify",
+        vec![("code", code(&secret, 0)), ("next", "/account".into())],
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(signed_in.status(), 302);
+    assert_eq!(
+        signed_in.headers()["location"],
+        "/sign-in/two-factor?next=%2Faccount"
+    );
+    assert_eq!(verified.status(), 302);
+    assert_eq!(verified.headers()["location"], "/account");
+    assert_eq!(session(&app, &browser).await["email"], email.as_str());
+}

@@ -5,6 +5,7 @@
 //! UPDATE), and a challenge opens at most one session (deleted in the transaction that opens it).
 
 mod backup_codes;
+pub mod qr;
 pub mod store;
 pub mod totp;
 
@@ -134,6 +135,7 @@ impl Accounts {
             return Err(AccountError::InvalidCode);
         }
         store::replace_backup_codes(&mut tx, user_id, &self.stored_codes(user_id, &codes)).await?;
+        self.keep_for_reveal(&mut tx, user_id, &codes).await?;
         tx.commit().await?;
         two_factor_outcome("enabled");
         tracing::info!(user_id, "two-factor authentication turned on");
@@ -179,6 +181,7 @@ impl Accounts {
         let codes = backup_codes::new_set();
         let mut tx = self.db.begin().await?;
         store::replace_backup_codes(&mut tx, user_id, &self.stored_codes(user_id, &codes)).await?;
+        self.keep_for_reveal(&mut tx, user_id, &codes).await?;
         tx.commit().await?;
         tracing::info!(user_id, "new backup codes");
         Ok(codes)
@@ -286,6 +289,38 @@ impl Accounts {
         Ok(Some(token))
     }
 
+    /// The backup codes the account page shows once (then they are gone), if any are waiting.
+    pub async fn take_fresh_backup_codes(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<Vec<String>>, AccountError> {
+        let Some(sealed) = store::take_reveal(&self.db, user_id).await? else {
+            return Ok(None);
+        };
+        let codes = self
+            .two_factor_keys
+            .open(&reveal_id(user_id), &sealed)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(|text| text.split(' ').map(str::to_owned).collect());
+        Ok(codes)
+    }
+
+    /// Keeps `codes` sealed for ten minutes, for the account page to show once (a page load
+    /// sits between making them and seeing them).
+    async fn keep_for_reveal(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        user_id: &str,
+        codes: &[String],
+    ) -> Result<(), AccountError> {
+        let sealed = self.two_factor_keys.sealers[0]
+            .seal(&reveal_id(user_id), codes.join(" ").as_bytes())
+            .map_err(|_| AccountError::Sealing)?;
+        let expires_at = unix_now().saturating_add(secs(PENDING_SHOWN_FOR));
+        store::keep_for_reveal(&mut *conn, user_id, &sealed, expires_at).await?;
+        Ok(())
+    }
+
     fn stored_codes(&self, user_id: &str, codes: &[String]) -> Vec<String> {
         codes
             .iter()
@@ -295,6 +330,11 @@ impl Accounts {
             })
             .collect()
     }
+}
+
+/// The associated data of kept backup codes (never the same as a TOTP secret's).
+fn reveal_id(user_id: &str) -> String {
+    format!("backup-codes {user_id}")
 }
 
 fn setup_of(secret: &[u8], email: &str) -> Result<Setup, AccountError> {

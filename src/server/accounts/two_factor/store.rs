@@ -88,7 +88,11 @@ pub async fn delete_all(conn: &mut sqlx::AnyConnection, user_id: &str) -> sqlx::
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    for table in ["backup_codes", "two_factor_challenges"] {
+    for table in [
+        "backup_codes",
+        "two_factor_challenges",
+        "backup_code_reveals",
+    ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
             .bind(user_id)
             .execute(&mut *conn)
@@ -209,4 +213,39 @@ pub async fn prune_expired(housekeeping: &mut HousekeepingDb) -> sqlx::Result<u6
         )
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Keeps new backup codes (sealed) for the account page to show once.
+pub async fn keep_for_reveal<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+    sealed_codes: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO backup_code_reveals (user_id, sealed_codes, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET sealed_codes = $2, expires_at = $3",
+    )
+    .bind(user_id)
+    .bind(sealed_codes)
+    .bind(expires_at)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Takes the codes kept for the account page (they are gone afterwards), if still fresh.
+pub async fn take_reveal<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let taken: Option<(String, i64)> = sqlx::query_as(
+        "DELETE FROM backup_code_reveals WHERE user_id = $1 RETURNING sealed_codes, expires_at",
+    )
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(taken
+        .filter(|(_, expires_at)| *expires_at > unix_now())
+        .map(|(sealed, _)| sealed))
 }
