@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .PHONY: help run test build bench bench-scale e2e dev fuzz
 
 help:
-	@echo "make run    build (release) and serve on http://127.0.0.1:3000 with SQLite"
+	@echo "make run    build (release) and serve on http://localhost:3000 with SQLite"
 	@echo "make test   fmt, clippy (server + browser), Rust tests, Playwright end-to-end"
 	@echo "make build  release build only (target/site + target/release/badge)"
 	@echo "make bench  release benchmarks vs FastAPI+PyJWT and Better Auth -> bench/RESULTS.md"

@@ -121,6 +121,34 @@ pub struct TwoFactorOverview {
     pub fresh_backup_codes: Option<Vec<String>>,
 }
 
+/// Where passkeys work, as a page tells it: here; at another address of this site (a page
+/// opened at `127.0.0.1` while passkeys are bound to `localhost`); or nowhere (the site's
+/// address is an IP address).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasskeyPlace {
+    Here,
+    /// The origin to open instead, `http://localhost:3000`.
+    Elsewhere(String),
+    Unavailable,
+}
+
+/// `POST /api/auth/passkey/register`'s answer: the passkey just added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRegistered {
+    pub id: String,
+    pub name: String,
+}
+
+/// One of the signed-in person's passkeys, as `POST /api/auth/passkeys` lists them (unix
+/// seconds; `last_used_at` is `null` until it signs in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSetup {
     pub setup_key: String,

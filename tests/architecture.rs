@@ -382,6 +382,7 @@ fn the_routes_that_open_sessions_all_pass_through_the_door() {
     assert_eq!(
         opening.into_iter().collect::<Vec<_>>(),
         [
+            "POST /api/auth/passkey/sign-in",
             "POST /api/auth/sign-in",
             "POST /api/auth/sign-up",
             "POST /api/auth/two-factor/verify"

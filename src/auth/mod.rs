@@ -4,6 +4,7 @@
 
 mod account_fns;
 mod mail_fns;
+mod passkey_fns;
 mod server_fns;
 mod two_factor_fns;
 
@@ -16,6 +17,11 @@ pub use mail_fns::{
     request_password_reset, reset_password, send_verification_email, verify_email,
     RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, EMAIL_VERIFIED_NOTICE,
     PASSWORD_RESET_PATH, RESET_REQUESTED_PATH,
+};
+pub use passkey_fns::{
+    list_passkeys, passkey_register_options, passkey_sign_in_options, register_passkey,
+    remove_passkey, sign_in_with_passkey, ListPasskeys, PasskeyRegisterOptions,
+    PasskeySignInOptions, RegisterPasskey, RemovePasskey, SignInWithPasskey,
 };
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,

@@ -17,23 +17,29 @@ pub fn CredentialFields(new_password: bool) -> impl IntoView {
     } else {
         "current-password"
     };
+    // Sign-in's Email field also offers the browser's passkeys (conditional mediation).
+    let email_autocomplete = if new_password {
+        "email"
+    } else {
+        "username webauthn"
+    };
     view! {
-        <EmailField />
+        <EmailField autocomplete=email_autocomplete />
         <PasswordField label="Password" name="password" autocomplete />
         {new_password.then(|| view! { <PasswordHint /> })}
     }
 }
 
-/// The Email input.
+/// The Email input; `autocomplete` is `email` unless the field offers passkeys too.
 #[component]
-pub fn EmailField() -> impl IntoView {
+pub fn EmailField(#[prop(default = "email")] autocomplete: &'static str) -> impl IntoView {
     view! {
         <label>
             "Email"
             <input
                 type="email"
                 name="email"
-                autocomplete="email"
+                autocomplete=autocomplete
                 required
                 maxlength=EMAIL_MAX_LEN
                 spellcheck="false"

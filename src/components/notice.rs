@@ -21,6 +21,7 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
              Check your inbox."
         }
         "verification-sent" => "A new verification link is on its way. Check your inbox.",
+        "passkey-added" => "Passkey added. Next time, sign in with it: no password needed.",
         _ => return None,
     })
 }

@@ -57,7 +57,7 @@ fn SessionItem(session: SessionInfo, revoke: ServerAction<RevokeSession>) -> imp
 
 /// "25 Nov 2026, 16:21 UTC": the same text on the server and in the browser (no local zone,
 /// so hydration never disagrees with the page the server sent).
-fn utc_minute(unix_secs: i64) -> String {
+pub fn utc_minute(unix_secs: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(unix_secs) {
         Ok(at) => {
             let month = at.month().to_string();

@@ -47,7 +47,7 @@ impl Email {
 
 /// Control characters (Unicode category Cc) and format characters (Cf): zero-width spaces and
 /// joiners, bidi marks, embeddings, overrides and isolates, soft hyphens, byte-order marks, tags.
-fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     c.is_control() || FORMAT_CHARACTERS.iter().any(|range| range.contains(&c))
 }
 

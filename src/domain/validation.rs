@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{EMAIL_MAX_LEN, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use super::{EMAIL_MAX_LEN, PASSKEY_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
 /// The form field a validation error is about (`field` on the wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +14,8 @@ pub enum Field {
     Password,
     /// The account page's change-password form.
     NewPassword,
+    /// The account page's Passkey name.
+    PasskeyName,
 }
 
 impl fmt::Display for Field {
@@ -22,6 +24,7 @@ impl fmt::Display for Field {
             Field::Email => "email",
             Field::Password => "password",
             Field::NewPassword => "new_password",
+            Field::PasskeyName => "passkey_name",
         })
     }
 }
@@ -43,17 +46,23 @@ pub enum ValidationError {
     PasswordTooShort,
     #[error("Password must be at most {PASSWORD_MAX_CHARS} characters")]
     PasswordTooLong,
+    #[error("Passkey name must be at most {PASSKEY_NAME_MAX_CHARS} characters")]
+    PasskeyNameTooLong,
+    #[error("Passkey name must not contain invisible or direction-changing characters")]
+    PasskeyNameInvisibleCharacters,
 }
 
 impl ValidationError {
     /// Every rule, for turning a message back into the rule it states (`AppError::untrusted`).
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::EmailMissing,
         Self::EmailTooLong,
         Self::EmailMalformed,
         Self::EmailInvisibleCharacters,
         Self::PasswordTooShort,
         Self::PasswordTooLong,
+        Self::PasskeyNameTooLong,
+        Self::PasskeyNameInvisibleCharacters,
     ];
 
     pub fn field(self) -> Field {
@@ -63,6 +72,7 @@ impl ValidationError {
             | Self::EmailMalformed
             | Self::EmailInvisibleCharacters => Field::Email,
             Self::PasswordTooShort | Self::PasswordTooLong => Field::Password,
+            Self::PasskeyNameTooLong | Self::PasskeyNameInvisibleCharacters => Field::PasskeyName,
         }
     }
 }

@@ -72,6 +72,23 @@ pub enum AppError {
     /// 409: two-factor authentication is off (there are no backup codes to renew).
     #[error("Two-factor authentication is off.")]
     TwoFactorOff,
+    /// 400 `invalid_passkey`: the new passkey's answer was not accepted.
+    #[error("That passkey could not be added. Try again, or use another passkey.")]
+    InvalidPasskey,
+    /// 401 `invalid_passkey`: a passkey sign-in that failed (unknown or removed passkey, wrong
+    /// site, an expired or used ceremony).
+    #[error(
+        "That passkey was not accepted: it is not registered here, or it was removed. Sign in with your email and password."
+    )]
+    PasskeyRefused,
+    /// 404: the passkey to remove is not one of the caller's (or is gone already).
+    #[error("That passkey was not found. It may have been removed already.")]
+    PasskeyNotFound,
+    /// 409: this site has no name passkeys could be bound to (an IP address).
+    #[error(
+        "Passkeys are not available on this site: its address is an IP address. The operator sets SITE_URL to a name."
+    )]
+    PasskeysUnavailable,
     /// 429, with `Retry-After`.
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -152,19 +169,25 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::BadRequest | Self::InvalidLink | Self::InvalidCode => {
-                400
-            }
+            Self::Validation { .. }
+            | Self::BadRequest
+            | Self::InvalidLink
+            | Self::InvalidCode
+            | Self::InvalidPasskey => 400,
             Self::InvalidCredentials
             | Self::WrongPassword
             | Self::WrongCode
             | Self::ChallengeExpired
+            | Self::PasskeyRefused
             | Self::NoSession
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin { .. } | Self::EmailNotVerified => 403,
-            Self::SessionNotFound => 404,
-            Self::EmailTaken | Self::TwoFactorOn | Self::TwoFactorOff => 409,
+            Self::SessionNotFound | Self::PasskeyNotFound => 404,
+            Self::EmailTaken
+            | Self::TwoFactorOn
+            | Self::TwoFactorOff
+            | Self::PasskeysUnavailable => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Unavailable | Self::Unreachable => 503,
@@ -193,6 +216,9 @@ impl AppError {
             Self::ChallengeExpired => "challenge_expired",
             Self::TwoFactorOn => "two_factor_on",
             Self::TwoFactorOff => "two_factor_off",
+            Self::InvalidPasskey | Self::PasskeyRefused => "invalid_passkey",
+            Self::PasskeyNotFound => "passkey_not_found",
+            Self::PasskeysUnavailable => "passkeys_unavailable",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

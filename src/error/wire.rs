@@ -84,6 +84,11 @@ impl From<WireError> for AppError {
             ("challenge_expired", ..) => Self::ChallengeExpired,
             ("two_factor_on", ..) => Self::TwoFactorOn,
             ("two_factor_off", ..) => Self::TwoFactorOff,
+            // One code for both directions, as the contract has it; the status tells them apart
+            // for API callers, and the browser only needs the words.
+            ("invalid_passkey", ..) => Self::PasskeyRefused,
+            ("passkey_not_found", ..) => Self::PasskeyNotFound,
+            ("passkeys_unavailable", ..) => Self::PasskeysUnavailable,
             ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("unavailable", ..) => Self::Unavailable,
             ("unreachable", ..) => Self::Unreachable,
@@ -127,6 +132,9 @@ mod tests {
             AppError::ChallengeExpired,
             AppError::TwoFactorOn,
             AppError::TwoFactorOff,
+            AppError::PasskeyRefused,
+            AppError::PasskeyNotFound,
+            AppError::PasskeysUnavailable,
             AppError::RateLimited {
                 retry_after_secs: 7,
             },

@@ -1,5 +1,5 @@
 //! `/account`: the signed-in person's email, their sessions (revoke one, or all the others),
-//! change password, delete account. Rendered on the server and every control is a form, so it
+//! change password, two-factor authentication, passkeys, delete account. Rendered on the server and every control is a form, so it
 //! all works without WebAssembly; with it, each section is an island that answers in place.
 //! Signed out, it sends the browser to sign in and back here.
 
@@ -8,19 +8,20 @@ use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
-        current_user, list_sessions, two_factor_status, ChangePassword, DeleteAccount,
-        ListSessions, RevokeOtherSessions, RevokeSession,
+        current_user, list_passkeys, list_sessions, two_factor_status, ChangePassword,
+        DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
         notice::{notice_text, QueryNotice},
+        passkeys::PasskeysSection,
         resend_verification::ResendVerification,
         server_form::{action_error, island_action, ServerForm},
         session_list::SessionList,
         two_factor_section::{TwoFactorSection, SET_UP_QUERY},
     },
     error::AppError,
-    wire::{SessionInfo, TwoFactorOverview},
+    wire::{PasskeyInfo, PasskeyPlace, SessionInfo, TwoFactorOverview},
 };
 
 /// Where a signed-out visitor is sent: sign in, then come back here.
@@ -40,6 +41,7 @@ pub fn AccountPage() -> impl IntoView {
                         let user = signed.user;
                         let sessions = list_sessions().await;
                         let two_factor = two_factor_status().await;
+                        let passkeys = list_passkeys().await;
                         view! {
                             <AccountSections
                                 email=user.email
@@ -47,6 +49,7 @@ pub fn AccountPage() -> impl IntoView {
                                 sessions
                                 two_factor
                                 setting_up
+                                passkeys
                             />
                         }
                             .into_any()
@@ -66,7 +69,9 @@ fn AccountSections(
     sessions: Result<Vec<SessionInfo>, AppError>,
     two_factor: Result<TwoFactorOverview, AppError>,
     setting_up: bool,
+    passkeys: Result<Vec<PasskeyInfo>, AppError>,
 ) -> impl IntoView {
+    let place = use_context::<PasskeyPlace>().unwrap_or(PasskeyPlace::Unavailable);
     view! {
         <section class="card">
             <h1>"Account"</h1>
@@ -95,6 +100,7 @@ fn AccountSections(
         }}
         <ChangePasswordSection />
         <TwoFactorSection status=two_factor setting_up />
+        <PasskeysSection passkeys place />
         <DeleteAccountSection />
     }
 }

@@ -8,17 +8,21 @@ use crate::{
         credential_form::{CredentialFields, FormError, SubmitButton},
         notice::QueryNotice,
         page_query::page_query,
+        passkeys::PasskeySignIn,
         server_form::{action_error, island_action, ServerForm},
     },
+    wire::PasskeyPlace,
 };
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let place = use_context::<PasskeyPlace>().unwrap_or(PasskeyPlace::Unavailable);
     view! {
         <section class="card">
             <h1>"Sign in"</h1>
             <QueryNotice />
             <SignInForm />
+            <PasskeySignIn place />
             <p class="switch">
                 <a href="/forgot-password">"Forgot password?"</a>
             </p>

@@ -115,6 +115,11 @@ impl From<AccountError> for Error {
             AccountError::TwoFactorOff => Self::Client(AppError::TwoFactorOff),
             AccountError::InvalidCode => Self::Client(AppError::InvalidCode),
             AccountError::ChallengeExpired => Self::Client(AppError::ChallengeExpired),
+            AccountError::PasskeysUnavailable => Self::Client(AppError::PasskeysUnavailable),
+            AccountError::InvalidPasskey => Self::Client(AppError::InvalidPasskey),
+            AccountError::PasskeyRefused => Self::Client(AppError::PasskeyRefused),
+            AccountError::PasskeyNotFound => Self::Client(AppError::PasskeyNotFound),
+            AccountError::Passkey(e) => Self::internal(anyhow::anyhow!(e)),
             AccountError::Sealing => {
                 Self::internal(anyhow::anyhow!("sealing a two-factor secret failed"))
             }

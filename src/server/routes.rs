@@ -25,6 +25,7 @@ use crate::{
             edge,
             form_guard::{check_auth_form, MAX_BODY_BYTES},
             origin::require_trusted_origin,
+            passkey_place::passkey_place,
         },
         serve::Draining,
         state::AppState,
@@ -60,6 +61,7 @@ fn site_routes(state: &AppState) -> Router<AppState> {
                     provide_context(state.clone());
                     provide_context(vault.clone());
                     provide_page_nonce();
+                    provide_context(passkey_place(&state));
                 }
             },
             {

@@ -10,7 +10,11 @@ use tokio::net::TcpListener;
 
 use crate::server::{
     accounts::{
-        passwords::PasswordHasher, sessions::Lifetime, two_factor::TwoFactorKeys, Accounts,
+        passkeys::{RelyingParty, CEREMONY_TTL},
+        passwords::PasswordHasher,
+        sessions::Lifetime,
+        two_factor::TwoFactorKeys,
+        Accounts,
     },
     badge::{
         signing_keys::{self, life_cycle::Timings, KeyRing},
@@ -86,6 +90,7 @@ impl Application {
             mail,
             config.mail.require_verification,
             TwoFactorKeys::new(config.auth_secret.expose(), &previous_secrets(&config)),
+            relying_party(&config),
         );
         let assigned = accounts
             .assign_missing_session_ids()
@@ -102,16 +107,22 @@ impl Application {
             limits,
             session_cookie: SessionCookie::new(config.is_https(), config.session_ttl),
             device_cookie: DeviceCookie::new(config.is_https(), config.auth_secret.expose()),
-            challenge_cookie: ChallengeCookie::new(config.is_https()),
+            challenge_cookie: ChallengeCookie::two_factor(config.is_https()),
+            passkey_cookie: ChallengeCookie::passkey_ceremony(config.is_https()),
             badges,
             config,
         });
         spawn_housekeeping(state.clone());
-        tracing::info!(
-            address = %bound,
-            url = %state.config.site_origin(),
-            "listening"
-        );
+        // Without SITE_URL, the loopback name where everything (passkeys too) works.
+        let url = state
+            .config
+            .passkey_site()
+            .filter(|_| !state.config.site_aliases.is_empty())
+            .map_or_else(
+                || state.config.site_origin(),
+                |(_, origin)| origin.origin().ascii_serialization(),
+            );
+        tracing::info!(address = %bound, %url, "listening");
         if let Some(addr) = state.config.operations.metrics_addr {
             metrics::serve(addr, state.clone()).await?;
         }
@@ -207,6 +218,26 @@ async fn limit_counters(config: &Config, db: &db::Db) -> anyhow::Result<Counters
 }
 
 /// `AUTH_SECRET_PREVIOUS`, as bytes.
+/// The relying party passkeys are bound to, or `None` (with a warning saying why) when the site
+/// is an IP address.
+fn relying_party(config: &Config) -> Option<RelyingParty> {
+    let Some((id, origin)) = config.passkey_site() else {
+        tracing::warn!(
+            site = %config.site_origin(),
+            "passkeys are off: the site's address is an IP address and browsers bind passkeys \
+             to a name; set SITE_URL to the site's name (e.g. https://auth.example.com)"
+        );
+        return None;
+    };
+    match RelyingParty::new(&id, &origin, CEREMONY_TTL) {
+        Ok(rp) => Some(rp),
+        Err(error) => {
+            tracing::warn!(rp_id = %id, %origin, %error, "passkeys are off: webauthn refused this site");
+            None
+        }
+    }
+}
+
 fn previous_secrets(config: &Config) -> Vec<&[u8]> {
     config
         .auth_secret_previous

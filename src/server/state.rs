@@ -32,6 +32,7 @@ pub struct AppServices {
     pub session_cookie: SessionCookie,
     pub device_cookie: DeviceCookie,
     pub challenge_cookie: ChallengeCookie,
+    pub passkey_cookie: ChallengeCookie,
     pub badges: BadgeKeys,
 }
 

@@ -230,6 +230,19 @@ pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }
 
+/// The claims of a badge `browser` gets from `app`'s `/api/token`.
+pub async fn badge_claims(app: &TestApp, browser: &reqwest::Client) -> serde_json::Value {
+    let answer: serde_json::Value = browser
+        .get(app.url("/api/token"))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("token JSON");
+    jwt_part(answer["token"].as_str().expect("a token"), 1)
+}
+
 /// Valid claims for a badge `app` would accept, for tests that sign their own.
 pub fn claims_for(app: &TestApp) -> serde_json::Value {
     let now = unix_now();

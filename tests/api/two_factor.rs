@@ -12,7 +12,7 @@ use futures::future::join_all;
 use serde_json::Value;
 
 use crate::helpers::{
-    client_from, error_code, jwt_part, post_form, spawn_app_with, TestApp, PASSWORD,
+    badge_claims, client_from, error_code, post_form, spawn_app_with, TestApp, PASSWORD,
 };
 
 /// An app whose limits do not get in the way of a test's many attempts, unless it tests them.
@@ -46,7 +46,7 @@ fn code(secret: &[u8], steps_from_now: i64) -> String {
 
 /// Signs up a user on `app` (its client is signed in), turns two-factor on with this step's
 /// code; returns the email, the secret and the backup codes.
-async fn user_with_two_factor(app: &TestApp) -> (String, Vec<u8>, Vec<String>) {
+pub(crate) async fn user_with_two_factor(app: &TestApp) -> (String, Vec<u8>, Vec<String>) {
     let email = app.signed_up_user().await;
     let setup = app
         .post_form("/api/auth/two-factor/setup", &[("password", PASSWORD)])
@@ -129,15 +129,7 @@ async fn with_two_factor_on_a_right_password_leaves_a_challenge_and_the_code_ope
     let signed_in = session(&app, &browser).await;
     assert_eq!(signed_in["email"], email.as_str());
     assert_eq!(signed_in["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
-    let badge: Value = browser
-        .get(app.url("/api/token"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let claims = jwt_part(badge["token"].as_str().unwrap(), 1);
+    let claims = badge_claims(&app, &browser).await;
     assert_eq!(claims["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
 }
 

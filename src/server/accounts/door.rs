@@ -1,5 +1,5 @@
 //! The door: the ONE place that opens sessions. Every way in (a password today, with a second
-//! factor when it is on; passkeys and external providers next) ends here with the user it
+//! factor when it is on; a passkey; external providers next) ends here with the user it
 //! proved and how (`Proof`). The door decides whether a second factor is still owed (then it
 //! leaves a challenge instead of a session), stores the session with its `amr` (RFC 8176), and
 //! hands back an `OpenedSession`, the only value the web edge accepts to set a session cookie
@@ -17,6 +17,9 @@ pub enum Proof {
     Password,
     /// The password, then a TOTP or backup code.
     PasswordAndCode,
+    /// A passkey with user verification: something the person has, unlocked by something they
+    /// know or are.
+    Passkey,
 }
 
 impl Proof {
@@ -25,6 +28,7 @@ impl Proof {
         match self {
             Self::Password => &["pwd"],
             Self::PasswordAndCode => &["pwd", "otp", "mfa"],
+            Self::Passkey => &["hwk", "user", "mfa"],
         }
     }
 
@@ -97,5 +101,7 @@ mod tests {
         assert_eq!(Proof::PasswordAndCode.amr(), ["pwd", "otp", "mfa"]);
         assert!(!Proof::Password.is_multi_factor());
         assert!(Proof::PasswordAndCode.is_multi_factor());
+        assert_eq!(Proof::Passkey.amr(), ["hwk", "user", "mfa"]);
+        assert!(Proof::Passkey.is_multi_factor());
     }
 }

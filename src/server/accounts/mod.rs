@@ -7,6 +7,7 @@ mod device;
 pub mod door;
 pub mod email_tokens;
 mod mail_flows;
+pub mod passkeys;
 pub mod passwords;
 mod self_service;
 pub mod sessions;
@@ -26,6 +27,7 @@ use crate::{
     wire::User,
 };
 use door::{Entry, OpenedSession, Proof};
+use passkeys::RelyingParty;
 use passwords::{HashError, PasswordHasher, Verified};
 use sessions::{ActiveSession, ClientInfo, Lifetime};
 use two_factor::TwoFactorKeys;
@@ -64,6 +66,21 @@ pub enum AccountError {
     /// The sign-in's challenge is missing, expired, used or ended by wrong codes.
     #[error("challenge expired")]
     ChallengeExpired,
+    /// Passkeys need a site with a name (not an IP address).
+    #[error("passkeys are not available on this site")]
+    PasskeysUnavailable,
+    /// A new passkey's answer was not accepted.
+    #[error("invalid passkey")]
+    InvalidPasskey,
+    /// A passkey sign-in failed.
+    #[error("passkey refused")]
+    PasskeyRefused,
+    /// No passkey of this user has that id.
+    #[error("no such passkey")]
+    PasskeyNotFound,
+    /// Reading or writing WebAuthn state failed (a fault of ours, not of the input).
+    #[error("passkey: {0}")]
+    Passkey(String),
     /// Sealing a secret, or building its set-up, failed.
     #[error("sealing a two-factor secret failed")]
     Sealing,
@@ -87,6 +104,8 @@ pub struct Accounts {
     /// Bounds the reset requests handled in the background (`request_password_reset_later`).
     reset_requests: Arc<Semaphore>,
     two_factor_keys: Arc<TwoFactorKeys>,
+    /// `None` when the site has no name passkeys could be bound to.
+    passkeys: Option<Arc<RelyingParty>>,
 }
 
 impl Accounts {
@@ -97,6 +116,7 @@ impl Accounts {
         mail: MailQueue,
         verification_required: bool,
         two_factor_keys: TwoFactorKeys,
+        passkeys: Option<RelyingParty>,
     ) -> Self {
         Self {
             db,
@@ -106,6 +126,7 @@ impl Accounts {
             verification_required,
             reset_requests: Arc::new(Semaphore::new(RESET_REQUESTS_IN_FLIGHT)),
             two_factor_keys: Arc::new(two_factor_keys),
+            passkeys: passkeys.map(Arc::new),
         }
     }
 
@@ -239,6 +260,7 @@ impl Accounts {
         let mut housekeeping = HousekeepingDb::open(&self.db).await?;
         email_tokens::prune_expired(&mut housekeeping).await?;
         two_factor::store::prune_expired(&mut housekeeping).await?;
+        passkeys::store::prune_expired(&mut housekeeping).await?;
         Ok(sessions::prune_expired(&mut housekeeping).await?)
     }
 }

@@ -270,6 +270,22 @@ impl Config {
             .unwrap_or_else(|| self.site_origin())
     }
 
+    /// Where passkeys work: the relying party's ID (a host name) and the origin of the pages
+    /// that may use them. `SITE_URL`'s host and origin; without it, `localhost` on the bound
+    /// port (browsers refuse IP addresses as RP IDs). `None` when the site is an IP address.
+    pub fn passkey_site(&self) -> Option<(String, Url)> {
+        let site = self.site_url.as_ref()?;
+        if !self.site_aliases.is_empty() {
+            let port = site.port_or_known_default()?;
+            let origin = Url::parse(&format!("http://localhost:{port}")).ok()?;
+            return Some(("localhost".into(), origin));
+        }
+        match site.host()? {
+            url::Host::Domain(name) => Some((name.to_owned(), Url::parse(&origin_of(site)).ok()?)),
+            _ => None,
+        }
+    }
+
     /// True when the site is served over https (cookies get `Secure` and `__Host-`).
     pub fn is_https(&self) -> bool {
         self.site_url

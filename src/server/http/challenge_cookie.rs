@@ -1,7 +1,9 @@
-//! The two-factor challenge cookie (`badge_2fa`, `__Host-badge_2fa` on https): after a right
-//! password with two-factor on, it ties this browser to the server-side challenge (the row holds
-//! only the token's SHA-256). HttpOnly, SameSite=Lax, Path=/, five minutes, like the session
-//! cookie; it opens nothing by itself.
+//! Cookies that tie this browser to a short step kept on the server (the row holds only the
+//! token's SHA-256): the two-factor challenge a right password leaves (`badge_2fa`), and a
+//! passkey ceremony under way (`badge_passkey`). `__Host-` on https; HttpOnly, SameSite=Lax,
+//! Path=/, five minutes, like the step itself. They open nothing by themselves.
+
+use std::time::Duration;
 
 use tower_cookies::{
     cookie::{time, SameSite},
@@ -10,36 +12,53 @@ use tower_cookies::{
 
 use crate::{
     domain::SessionToken,
-    server::{accounts::two_factor::CHALLENGE_TTL, clock::secs},
+    server::{
+        accounts::{passkeys::CEREMONY_TTL, two_factor::CHALLENGE_TTL},
+        clock::secs,
+    },
 };
 
 #[derive(Clone, Debug)]
 pub struct ChallengeCookie {
     name: &'static str,
     secure: bool,
+    ttl: Duration,
 }
 
 impl ChallengeCookie {
-    pub fn new(https: bool) -> Self {
-        Self {
-            name: if https {
-                "__Host-badge_2fa"
-            } else {
-                "badge_2fa"
-            },
-            secure: https,
-        }
+    /// The two-factor challenge's cookie.
+    pub fn two_factor(https: bool) -> Self {
+        let name = if https {
+            "__Host-badge_2fa"
+        } else {
+            "badge_2fa"
+        };
+        Self::named(name, https, CHALLENGE_TTL)
+    }
+
+    /// A passkey ceremony's cookie.
+    pub fn passkey_ceremony(https: bool) -> Self {
+        let name = if https {
+            "__Host-badge_passkey"
+        } else {
+            "badge_passkey"
+        };
+        Self::named(name, https, CEREMONY_TTL)
+    }
+
+    fn named(name: &'static str, secure: bool, ttl: Duration) -> Self {
+        Self { name, secure, ttl }
     }
 
     pub fn set(&self, cookies: &Cookies, token: &SessionToken) {
         cookies.add(
             self.build(token.expose().to_owned())
-                .max_age(time::Duration::seconds(secs(CHALLENGE_TTL)))
+                .max_age(time::Duration::seconds(secs(self.ttl)))
                 .build(),
         );
     }
 
-    /// The challenge this browser holds, if any.
+    /// The token this browser holds, if any.
     pub fn token(&self, cookies: &Cookies) -> Option<SessionToken> {
         SessionToken::parse(cookies.get(self.name)?.value())
     }

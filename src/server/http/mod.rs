@@ -9,5 +9,6 @@ pub mod device_cookie;
 pub mod edge;
 pub mod form_guard;
 pub mod origin;
+pub mod passkey_place;
 pub mod server_fn;
 pub mod session_cookie;
