@@ -52,7 +52,7 @@ export async function signUpFresh(page: Page, tag: string, javaScriptEnabled: bo
 export async function submitCredentials(page: Page, button: "Sign up" | "Sign in", email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: button }).click();
+  await page.getByRole("button", { name: button, exact: true }).click();
 }
 
 /** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 setup key, `stepsFromNow` steps away. */

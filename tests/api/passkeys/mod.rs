@@ -313,3 +313,24 @@ async fn garbled_answers_are_clear_errors_that_change_nothing() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(sign_in(&app, &mut authenticator).await.0.status(), 200);
 }
+
+#[tokio::test]
+async fn deleting_the_account_deletes_its_passkeys() {
+    let app = app().await;
+    app.signed_up_user().await;
+    let mut authenticator = SoftPasskey::new();
+    add_passkey(&app, &mut authenticator).await;
+    let deleted = app
+        .post_form(
+            "/api/auth/delete-account",
+            &[("password", crate::helpers::PASSWORD)],
+        )
+        .await;
+    assert_eq!(deleted.status(), 200);
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM passkeys")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(sign_in(&app, &mut authenticator).await.0.status(), 401);
+}

@@ -95,6 +95,29 @@ async fn a_sign_in_ceremony_is_used_once() {
 }
 
 #[tokio::test]
+async fn a_ceremony_older_than_five_minutes_is_refused() {
+    let app = app().await;
+    app.signed_up_user().await;
+    let mut authenticator = SoftPasskey::new();
+    add_passkey(&app, &mut authenticator).await;
+    let browser = client_from(Some(&app.address));
+    let options = ceremony(&app, &browser, "/api/auth/passkey/sign-in-options").await;
+    let credential = authenticator.get(&origin(&app), &options).await.unwrap();
+    let (expires_at,): (i64,) = sqlx::query_as("SELECT expires_at FROM passkey_ceremonies")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert!((295..=300).contains(&(expires_at - crate::helpers::unix_now())));
+    sqlx::query("UPDATE passkey_ceremonies SET expires_at = expires_at - 301")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+    let refused = post_credential(&app, &browser, &credential).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(session_of(&app, &browser).await, Value::Null);
+}
+
+#[tokio::test]
 async fn a_registration_challenge_never_completes_a_sign_in_nor_the_reverse() {
     let app = app().await;
     app.signed_up_user().await;
