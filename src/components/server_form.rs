@@ -17,7 +17,10 @@ use leptos::{
 };
 use serde::de::{value::MapDeserializer, DeserializeOwned};
 
-use crate::{components::page_query::provide_form_error_from_url, error::AppError};
+use crate::{
+    components::page_query::{page_query, provide_form_error_from_url},
+    error::AppError,
+};
 
 /// The action of a form in an island, created as the router would: with the error a plain
 /// form's redirect put in the URL for this server function, so the alert the server rendered is
@@ -73,6 +76,20 @@ where
         .method("post")
         .on(submit, on_submit)
         .child(children.into_inner()())
+}
+
+/// For a form outside any island (a plain `<form action method="post">`, the same with and without
+/// WebAssembly, for steps whose success reloads the page anyway): the error its redirect put in
+/// the URL, if it was this server function's (`path`), in our own words. Rendered by the server.
+#[component]
+pub fn UrlFormError(path: &'static str) -> impl IntoView {
+    use leptos::server_fn::error::FromServerFnError;
+
+    let failed_here = page_query("__path").is_some_and(|failed| failed == path);
+    page_query("__err")
+        .filter(|_| failed_here)
+        .map(|err| AppError::de(err.into_bytes().into()).untrusted())
+        .map(|error| view! { <p role="alert">{error.to_string()}</p> })
 }
 
 /// What `ActionForm` does with a form it cannot read: say so in the console, and end the

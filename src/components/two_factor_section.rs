@@ -1,16 +1,17 @@
-//! The account page's **Two-factor authentication** section. Every step is a form that, once it
-//! succeeds, reloads the account page (with or without WebAssembly), which then shows the new
+//! The account page's **Two-factor authentication** section. Every step is a plain form (no
+//! island: the same with and without WebAssembly, and nothing in the bundle) that, once it
+//! succeeds, reloads the account page, which then shows the new
 //! state from the server: off (set it up), a set-up waiting for its first code (the QR code,
 //! made on the server, and the setup key), on (new backup codes, turn it off), and backup codes
 //! made moments ago, shown this once.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     auth::{DisableTwoFactor, EnableTwoFactor, NewBackupCodes, SetUpTwoFactor},
     components::{
-        credential_form::{FormError, PasswordField, SubmitButton},
-        server_form::{action_error, island_action, ServerForm},
+        credential_form::{PasswordField, SubmitButton},
+        server_form::UrlFormError,
     },
     error::AppError,
     wire::TwoFactorOverview,
@@ -97,55 +98,47 @@ fn TwoFactorOn() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn SetUpForm() -> impl IntoView {
-    let action = island_action::<SetUpTwoFactor>();
-    let error = action_error(action);
     view! {
-        <ServerForm action=action attr:class="stack">
+        <form action=SetUpTwoFactor::url() method="post" class="stack">
             <PasswordField label="Confirm with your password" name="password" autocomplete="current-password" />
-            <FormError error />
-            <SubmitButton label="Set up two-factor authentication" busy_label="Setting up…" busy=action.pending() />
-        </ServerForm>
+            <UrlFormError path=SetUpTwoFactor::url() />
+            <SubmitButton label="Set up two-factor authentication" busy_label="Setting up…" busy=false />
+        </form>
     }
 }
 
-#[island]
+#[component]
 fn TurnOnForm() -> impl IntoView {
-    let action = island_action::<EnableTwoFactor>();
-    let error = action_error(action);
     view! {
-        <ServerForm action=action attr:class="stack">
+        <form action=EnableTwoFactor::url() method="post" class="stack">
             <CodeField />
-            <FormError error />
-            <SubmitButton label="Turn on two-factor" busy_label="Turning on…" busy=action.pending() />
-        </ServerForm>
+            <UrlFormError path=EnableTwoFactor::url() />
+            <SubmitButton label="Turn on two-factor" busy_label="Turning on…" busy=false />
+        </form>
     }
 }
 
-#[island]
+#[component]
 fn NewBackupCodesForm() -> impl IntoView {
-    let action = island_action::<NewBackupCodes>();
-    let error = action_error(action);
     view! {
-        <ServerForm action=action attr:class="stack">
+        <form action=NewBackupCodes::url() method="post" class="stack">
             <PasswordField label="Password for new backup codes" name="password" autocomplete="current-password" />
-            <FormError error />
-            <SubmitButton label="New backup codes" busy_label="Making new codes…" busy=action.pending() />
-        </ServerForm>
+            <UrlFormError path=NewBackupCodes::url() />
+            <SubmitButton label="New backup codes" busy_label="Making new codes…" busy=false />
+        </form>
     }
 }
 
-#[island]
+#[component]
 fn TurnOffForm() -> impl IntoView {
-    let action = island_action::<DisableTwoFactor>();
-    let error = action_error(action);
     view! {
-        <ServerForm action=action attr:class="stack">
+        <form action=DisableTwoFactor::url() method="post" class="stack">
             <PasswordField label="Password to turn it off" name="password" autocomplete="current-password" />
-            <FormError error />
-            <SubmitButton label="Turn off two-factor" busy_label="Turning off…" busy=action.pending() danger=true />
-        </ServerForm>
+            <UrlFormError path=DisableTwoFactor::url() />
+            <SubmitButton label="Turn off two-factor" busy_label="Turning off…" busy=false danger=true />
+        </form>
     }
 }
 

@@ -1,18 +1,17 @@
 //! The account page's **Passkeys** section: each passkey's name, when it was added and last
-//! used, and **Remove** (a form: it works without WebAssembly); then **Passkey name** and **Add
-//! a passkey**, which need the browser's WebAuthn.
+//! used, and **Remove** (a plain form to the server function, which comes back to this page:
+//! the same with and without WebAssembly); then **Passkey name** and **Add a passkey**, which
+//! need the browser's WebAuthn.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::browser::add_now;
+use super::{
+    browser::{add_now, field_of},
+    PasskeyAlert,
+};
 use crate::{
     auth::RemovePasskey,
-    components::{
-        credential_form::FormError,
-        hydration::hydrated,
-        server_form::{action_error, island_action, ServerForm},
-        session_list::utc_minute,
-    },
+    components::{server_form::UrlFormError, session_list::utc_minute},
     domain::PASSKEY_NAME_MAX_CHARS,
     error::AppError,
     wire::{PasskeyInfo, PasskeyPlace},
@@ -34,7 +33,11 @@ pub fn PasskeysSection(
         Ok(passkeys) => view! { <PasskeyList passkeys /> }.into_any(),
     };
     let adding = match place {
-        PasskeyPlace::Here => view! { <AddPasskey /> }.into_any(),
+        PasskeyPlace::Here => view! {
+            <p class="muted without-wasm">"Adding a passkey needs JavaScript."</p>
+            <AddPasskey />
+        }
+        .into_any(),
         PasskeyPlace::Elsewhere(origin) => view! {
             <p class="muted">
                 "Passkeys work at "
@@ -54,15 +57,15 @@ pub fn PasskeysSection(
         <section class="card" aria-labelledby="passkeys-title">
             <h2 id="passkeys-title">"Passkeys"</h2>
             {listed}
+            <UrlFormError path=RemovePasskey::url() />
             {adding}
         </section>
     }
 }
 
-#[island]
+#[component]
 fn PasskeyList(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
-    let remove = island_action::<RemovePasskey>();
-    let error = action_error(remove);
+    let remove = RemovePasskey::url();
     view! {
         <ul class="passkeys" aria-labelledby="passkeys-title">
             {passkeys
@@ -70,7 +73,10 @@ fn PasskeyList(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
                 .map(|passkey| {
                     let used = passkey
                         .last_used_at
-                        .map_or_else(|| "never used".to_owned(), |at| format!("last used {}", utc_minute(at)));
+                        .map_or_else(
+                            || "never used".to_owned(),
+                            |at| format!("last used {}", utc_minute(at)),
+                        );
                     let details = format!("added {} · {used}", utc_minute(passkey.created_at));
                     view! {
                         <li class="session">
@@ -78,57 +84,47 @@ fn PasskeyList(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
                                 <strong>{passkey.name}</strong>
                                 <p class="muted">{details}</p>
                             </div>
-                            <ServerForm action=remove attr:class="inline">
+                            <form action=remove method="post" class="inline">
                                 <input type="hidden" name="id" value=passkey.id />
                                 <button type="submit">"Remove"</button>
-                            </ServerForm>
+                            </form>
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
-        <FormError error />
     }
 }
 
+/// Shown once the WebAssembly runs (`needs-wasm`).
 #[island]
 fn AddPasskey() -> impl IntoView {
-    let hydrated = hydrated();
-    let name = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
         busy.set(true);
-        add_now(name.get_untracked(), move |problem| {
+        add_now(field_of(&ev, "name"), move |problem| {
             failure.set(Some(problem.to_string()));
             busy.set(false);
         });
     };
-    move || {
-        if !hydrated.get() {
-            // Until the WebAssembly has loaded (or when it never does).
-            return view! { <p class="muted">"Adding a passkey needs JavaScript."</p> }.into_any();
-        }
-        view! {
-            <form class="stack" on:submit=on_submit>
-                <label>
-                    "Passkey name"
-                    <input
-                        type="text"
-                        name="name"
-                        maxlength=PASSKEY_NAME_MAX_CHARS
-                        placeholder="Work laptop"
-                        bind:value=name
-                    />
-                </label>
-                {move || failure.get().map(|text| view! { <p role="alert">{text}</p> })}
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Waiting for your passkey…" } else { "Add a passkey" }}
-                </button>
-            </form>
-        }
-        .into_any()
+    view! {
+        <form class="stack needs-wasm" on:submit=on_submit>
+            <label>
+                "Passkey name"
+                <input
+                    type="text"
+                    name="name"
+                    maxlength=PASSKEY_NAME_MAX_CHARS
+                    placeholder="Work laptop"
+                />
+            </label>
+            <PasskeyAlert failure />
+            <button type="submit" class="primary" disabled=move || busy.get()>
+                "Add a passkey"
+            </button>
+        </form>
     }
 }

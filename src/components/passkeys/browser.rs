@@ -42,7 +42,7 @@ const ADDED_PATH: &str = "/account?notice=passkey-added#passkeys-title";
 /// signs in and goes to `next`. A failure other than the offer being withdrawn is reported.
 pub fn offer_in_autofill(next: String, on_failure: impl Fn(PasskeyFailure) + 'static) {
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         if !calls::conditional_mediation_available().await {
             return;
         }
@@ -63,7 +63,7 @@ pub fn offer_in_autofill(next: String, on_failure: impl Fn(PasskeyFailure) + 'st
 /// success, goes to `next`.
 pub fn sign_in_now(next: String, on_failure: impl Fn(PasskeyFailure) + 'static) {
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         if let Some(offer) = AUTOFILL.with(|autofill| autofill.take()) {
             offer.withdraw().await;
         }
@@ -79,7 +79,7 @@ pub fn sign_in_now(next: String, on_failure: impl Fn(PasskeyFailure) + 'static) 
 /// account, then shows it on the account page.
 pub fn add_now(name: String, on_failure: impl Fn(PasskeyFailure) + 'static) {
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         match calls::add_passkey(&name).await {
             Ok(()) => {
                 let _ = leptos::prelude::window().location().set_href(ADDED_PATH);
@@ -89,6 +89,26 @@ pub fn add_now(name: String, on_failure: impl Fn(PasskeyFailure) + 'static) {
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (name, on_failure, ADDED_PATH);
+}
+
+/// The value of the submitted form's field `name` (empty when missing).
+pub fn field_of(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use web_sys::{FormData, HtmlFormElement};
+
+        ev.target()
+            .and_then(|target| target.dyn_into::<HtmlFormElement>().ok())
+            .and_then(|form| FormData::new_with_form(&form).ok())
+            .and_then(|data| data.get(name).as_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ev, name);
+        String::new()
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -285,7 +305,8 @@ mod calls {
             .map_err(unreachable)?;
         let text = response.text().await.map_err(unreachable)?;
         if !response.ok() {
-            let error = serde_json::from_str::<AppError>(&text)
+            // `from_slice`, as `api_client` reads errors: one JSON reader in the bundle.
+            let error = serde_json::from_slice::<AppError>(text.as_bytes())
                 .unwrap_or_else(|_| AppError::from_status(response.status()));
             return Err(PasskeyFailure::Server(error));
         }

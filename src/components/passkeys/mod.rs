@@ -9,3 +9,16 @@ mod sign_in;
 
 pub use account::PasskeysSection;
 pub use sign_in::PasskeySignIn;
+
+use leptos::prelude::*;
+
+/// Why the last passkey step failed, in words (one component for both islands: one copy of its
+/// code in the bundle).
+#[component]
+fn PasskeyAlert(failure: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        failure
+            .get()
+            .map(|text| view! { <p role="alert">{text}</p> })
+    }
+}
