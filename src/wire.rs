@@ -132,6 +132,113 @@ pub enum PasskeyPlace {
     Unavailable,
 }
 
+/// An external sign-in provider, for its **Continue with {name}** button (`available`: its
+/// discovery document could be read; otherwise the button says it is unavailable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderButton {
+    pub id: String,
+    pub name: String,
+    pub available: bool,
+}
+
+/// An external provider connected to the signed-in account (`email`: as the provider last said).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedAccount {
+    pub provider: String,
+    pub email: Option<String>,
+}
+
+/// The origin people open (`SITE_URL`'s, or `http://localhost:PORT`): round trips to external
+/// providers start there, where their redirect URIs lead back. Provided to the pages.
+#[derive(Clone, Debug, Default)]
+pub struct PublicOrigin(pub String);
+
+/// Why a round trip to an external provider ended without signing in (or connecting): the code
+/// travels in the URL (`?provider_problem=…`), and only our own words for a known code are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderProblem {
+    Cancelled,
+    Expired,
+    StateMismatch,
+    ProviderError,
+    Unavailable,
+    EmailUnverified,
+    LinkRefused,
+    IdentityTaken,
+    ConnectedAlready,
+    SignInFirst,
+    VerifyEmail,
+    TooMany,
+}
+
+impl ProviderProblem {
+    const ALL: [Self; 12] = [
+        Self::Cancelled,
+        Self::Expired,
+        Self::StateMismatch,
+        Self::ProviderError,
+        Self::Unavailable,
+        Self::EmailUnverified,
+        Self::LinkRefused,
+        Self::IdentityTaken,
+        Self::ConnectedAlready,
+        Self::SignInFirst,
+        Self::VerifyEmail,
+        Self::TooMany,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::StateMismatch => "state_mismatch",
+            Self::ProviderError => "provider_error",
+            Self::Unavailable => "unavailable",
+            Self::EmailUnverified => "email_unverified",
+            Self::LinkRefused => "link_refused",
+            Self::IdentityTaken => "identity_taken",
+            Self::ConnectedAlready => "connected_already",
+            Self::SignInFirst => "sign_in_first",
+            Self::VerifyEmail => "verify_email",
+            Self::TooMany => "too_many",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|problem| problem.code() == code)
+    }
+
+    /// What happened and what to do, in words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Cancelled => "Signing in with the provider was cancelled. Try again, or sign in another way.",
+            Self::Expired => "That sign-in took too long or was already used. Start again.",
+            Self::StateMismatch => {
+                "That sign-in did not start in this browser, so it was refused. Start again here."
+            }
+            Self::ProviderError => {
+                "The provider could not confirm who you are right now. Try again later, or sign in another way."
+            }
+            Self::Unavailable => {
+                "That provider is unavailable right now. Try again later, or sign in another way."
+            }
+            Self::EmailUnverified => {
+                "The provider did not confirm your email address, so no account was made or linked. Verify it at the provider, or sign up with a password."
+            }
+            Self::LinkRefused => {
+                "An account with this email exists here, but its email address was never verified, so the provider cannot sign in to it. Sign in with its password, then connect the provider on your account page under Connected accounts."
+            }
+            Self::IdentityTaken => "That provider account is connected to another account here.",
+            Self::ConnectedAlready => {
+                "Another account of that provider is connected already. Disconnect it first."
+            }
+            Self::SignInFirst => "Sign in first, then connect the provider from your account page.",
+            Self::VerifyEmail => "Verify your email address first: open the link we sent you, then sign in.",
+            Self::TooMany => "Too many attempts. Wait a minute and try again.",
+        }
+    }
+}
+
 /// `POST /api/auth/passkey/register`'s answer: the passkey just added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyRegistered {

@@ -377,6 +377,14 @@ fn the_routes_that_open_sessions_all_pass_through_the_door() {
             }
         }
     }
+    // Besides the server functions, one navigation opens sessions: an external provider's
+    // callback, through `set_session_cookie` (which, like `start_session`, takes only what the
+    // door opened).
+    let mut setters = files_containing(&files, "set_session_cookie(");
+    setters.sort();
+    assert_eq!(setters, ["server/api/oidc.rs", "server/http/server_fn.rs"]);
+    assert!(production_code_of(&files, "server/http/server_fn.rs")
+        .contains("pub fn set_session_cookie(state: &AppState, cookies: &Cookies, opened: &OpenedSession)"));
     // A new way in (a passkey, an external provider, a second factor) adds its route here, and
     // can only reach `start_session` with what the door gave it.
     assert_eq!(

@@ -1,31 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test, expect, type Page } from "@playwright/test";
-import { PASSWORD, readyFor, signUpFresh, submitCredentials } from "./fixtures";
+import { PASSWORD, linkFromMail, readyFor, signUpFresh, submitCredentials } from "./fixtures";
 
-// Mails go to a real SMTP server started by .ci/e2e, which writes each one as JSON to MAIL_DIR.
-const mailDir = process.env.MAIL_DIR;
 const NEW_PASSWORD = "a brand new passphrase";
-
-type Mail = { rcpt_tos: string[]; subject: string; text: string };
-
-function mailsTo(email: string, subject: string): Mail[] {
-  if (!mailDir) throw new Error("MAIL_DIR is not set: run the suite through .ci/e2e");
-  return readdirSync(mailDir)
-    .filter((name) => name.endsWith(".json"))
-    .sort()
-    .map((name) => JSON.parse(readFileSync(join(mailDir, name), "utf8")) as Mail)
-    .filter((mail) => mail.rcpt_tos.includes(email) && mail.subject === subject);
-}
-
-/** The link to `path` in the newest mail to `email` with `subject`, once it has arrived. */
-async function linkFromMail(email: string, subject: string, path: string): Promise<string> {
-  await expect.poll(() => mailsTo(email, subject).length, { timeout: 20_000 }).toBeGreaterThan(0);
-  const mail = mailsTo(email, subject).at(-1)!;
-  const link = mail.text.match(new RegExp(`https?://\\S+${path}\\?token=\\S+`));
-  if (!link) throw new Error(`no ${path} link in: ${mail.text}`);
-  return link[0];
-}
 
 for (const javaScriptEnabled of [true, false]) {
   const mode = javaScriptEnabled ? "with WebAssembly" : "without JavaScript";

@@ -5,6 +5,7 @@
 mod account_fns;
 mod mail_fns;
 mod passkey_fns;
+mod provider_fns;
 mod server_fns;
 mod two_factor_fns;
 
@@ -23,6 +24,11 @@ pub use passkey_fns::{
     remove_passkey, sign_in_with_passkey, ListPasskeys, PasskeyRegisterOptions,
     PasskeySignInOptions, RegisterPasskey, RemovePasskey, SignInWithPasskey,
 };
+pub use provider_fns::{
+    connected_accounts, disconnect_provider, ConnectedAccounts, DisconnectProvider,
+};
+#[cfg(feature = "ssr")]
+pub use server_fns::two_factor_page;
 pub use server_fns::{
     current_user, sign_in, sign_out, sign_up, CurrentUser, SignIn, SignOut, SignUp,
     TWO_FACTOR_PATH, VERIFY_FIRST_PATH,

@@ -126,7 +126,7 @@ pub async fn current_user() -> Result<Option<SignedIn>, AppError> {
 
 /// The second step's page, keeping where the person was going.
 #[cfg(feature = "ssr")]
-pub(super) fn two_factor_page(next: &str) -> String {
+pub fn two_factor_page(next: &str) -> String {
     if next == "/" {
         return TWO_FACTOR_PATH.to_owned();
     }

@@ -7,6 +7,7 @@ pub mod hydration;
 pub mod notice;
 pub mod page_query;
 pub mod passkeys;
+pub mod providers;
 pub mod resend_verification;
 pub mod server_form;
 pub mod session_list;

@@ -21,6 +21,8 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
              Check your inbox."
         }
         "verification-sent" => "A new verification link is on its way. Check your inbox.",
+        "provider-connected" => "Connected. You can now sign in with it.",
+        "provider-disconnected" => "Disconnected. It no longer signs you in.",
         "passkey-added" => "Passkey added. Next time, sign in with it: no password needed.",
         _ => return None,
     })

@@ -89,6 +89,14 @@ pub enum AppError {
         "Passkeys are not available on this site: its address is an IP address. The operator sets SITE_URL to a name."
     )]
     PasskeysUnavailable,
+    /// 409 `last_way_in`: disconnecting this provider would leave no way to sign in.
+    #[error(
+        "That is your only way to sign in. Set a password (Forgot password?) or add a passkey first."
+    )]
+    LastWayIn,
+    /// 404: the provider to disconnect is not connected.
+    #[error("That provider is not connected to your account.")]
+    ProviderNotConnected,
     /// 429, with `Retry-After`.
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -183,11 +191,12 @@ impl AppError {
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin { .. } | Self::EmailNotVerified => 403,
-            Self::SessionNotFound | Self::PasskeyNotFound => 404,
+            Self::SessionNotFound | Self::PasskeyNotFound | Self::ProviderNotConnected => 404,
             Self::EmailTaken
             | Self::TwoFactorOn
             | Self::TwoFactorOff
-            | Self::PasskeysUnavailable => 409,
+            | Self::PasskeysUnavailable
+            | Self::LastWayIn => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Unavailable | Self::Unreachable => 503,
@@ -219,6 +228,8 @@ impl AppError {
             Self::InvalidPasskey | Self::PasskeyRefused => "invalid_passkey",
             Self::PasskeyNotFound => "passkey_not_found",
             Self::PasskeysUnavailable => "passkeys_unavailable",
+            Self::LastWayIn => "last_way_in",
+            Self::ProviderNotConnected => "provider_not_connected",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

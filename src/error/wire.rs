@@ -89,6 +89,8 @@ impl From<WireError> for AppError {
             ("invalid_passkey", ..) => Self::PasskeyRefused,
             ("passkey_not_found", ..) => Self::PasskeyNotFound,
             ("passkeys_unavailable", ..) => Self::PasskeysUnavailable,
+            ("last_way_in", ..) => Self::LastWayIn,
+            ("provider_not_connected", ..) => Self::ProviderNotConnected,
             ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("unavailable", ..) => Self::Unavailable,
             ("unreachable", ..) => Self::Unreachable,
@@ -135,6 +137,8 @@ mod tests {
             AppError::PasskeyRefused,
             AppError::PasskeyNotFound,
             AppError::PasskeysUnavailable,
+            AppError::LastWayIn,
+            AppError::ProviderNotConnected,
             AppError::RateLimited {
                 retry_after_secs: 7,
             },

@@ -8,20 +8,21 @@ use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
-        current_user, list_passkeys, list_sessions, two_factor_status, ChangePassword,
-        DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
+        connected_accounts, current_user, list_passkeys, list_sessions, two_factor_status,
+        ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     },
     components::{
         credential_form::{FormError, PasswordField, SubmitButton},
         notice::{notice_text, QueryNotice},
         passkeys::PasskeysSection,
+        providers::ConnectedAccountsSection,
         resend_verification::ResendVerification,
         server_form::{action_error, island_action, ServerForm},
         session_list::SessionList,
         two_factor_section::{TwoFactorSection, SET_UP_QUERY},
     },
     error::AppError,
-    wire::{PasskeyInfo, PasskeyPlace, SessionInfo, TwoFactorOverview},
+    wire::{ConnectedAccount, PasskeyInfo, PasskeyPlace, SessionInfo, TwoFactorOverview},
 };
 
 /// Where a signed-out visitor is sent: sign in, then come back here.
@@ -42,6 +43,7 @@ pub fn AccountPage() -> impl IntoView {
                         let sessions = list_sessions().await;
                         let two_factor = two_factor_status().await;
                         let passkeys = list_passkeys().await;
+                        let connected = connected_accounts().await;
                         view! {
                             <AccountSections
                                 email=user.email
@@ -50,6 +52,7 @@ pub fn AccountPage() -> impl IntoView {
                                 two_factor
                                 setting_up
                                 passkeys
+                                connected
                             />
                         }
                             .into_any()
@@ -70,6 +73,7 @@ fn AccountSections(
     two_factor: Result<TwoFactorOverview, AppError>,
     setting_up: bool,
     passkeys: Result<Vec<PasskeyInfo>, AppError>,
+    connected: Result<Vec<ConnectedAccount>, AppError>,
 ) -> impl IntoView {
     let place = use_context::<PasskeyPlace>().unwrap_or(PasskeyPlace::Unavailable);
     view! {
@@ -101,6 +105,7 @@ fn AccountSections(
         <ChangePasswordSection />
         <TwoFactorSection status=two_factor setting_up />
         <PasskeysSection passkeys place />
+        <ConnectedAccountsSection connected />
         <DeleteAccountSection />
     }
 }

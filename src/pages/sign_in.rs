@@ -9,6 +9,7 @@ use crate::{
         notice::QueryNotice,
         page_query::page_query,
         passkeys::PasskeySignIn,
+        providers::{ProviderButtons, ProviderProblemAlert},
         server_form::{action_error, island_action, ServerForm},
     },
     wire::PasskeyPlace,
@@ -21,8 +22,10 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card">
             <h1>"Sign in"</h1>
             <QueryNotice />
+            <ProviderProblemAlert />
             <SignInForm />
             <PasskeySignIn place />
+            <ProviderButtons />
             <p class="switch">
                 <a href="/forgot-password">"Forgot password?"</a>
             </p>

@@ -6,6 +6,7 @@ use crate::{
     auth::SignUp,
     components::{
         credential_form::{CredentialFields, FormError, SubmitButton},
+        providers::ProviderButtons,
         server_form::{action_error, island_action, ServerForm},
     },
 };
@@ -16,6 +17,7 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="card">
             <h1>"Create your account"</h1>
             <SignUpForm />
+            <ProviderButtons />
             <p class="switch">"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
         </section>
     }

@@ -120,6 +120,13 @@ impl From<AccountError> for Error {
             AccountError::PasskeyRefused => Self::Client(AppError::PasskeyRefused),
             AccountError::PasskeyNotFound => Self::Client(AppError::PasskeyNotFound),
             AccountError::Passkey(e) => Self::internal(anyhow::anyhow!(e)),
+            AccountError::LastWayIn => Self::Client(AppError::LastWayIn),
+            AccountError::ProviderNotConnected => Self::Client(AppError::ProviderNotConnected),
+            // The provider's callback answers these with a page of its own (`api::oidc`).
+            AccountError::ProviderEmailUnverified
+            | AccountError::LocalEmailUnverified
+            | AccountError::IdentityTaken
+            | AccountError::ProviderConnectedAlready => Self::Client(AppError::BadRequest),
             AccountError::Sealing => {
                 Self::internal(anyhow::anyhow!("sealing a two-factor secret failed"))
             }

@@ -30,7 +30,7 @@ use crate::{
         serve::Draining,
         state::AppState,
     },
-    wire::VaultUrl,
+    wire::{PublicOrigin, VaultUrl},
 };
 
 pub fn router(state: AppState, draining: Draining) -> Router {
@@ -62,6 +62,8 @@ fn site_routes(state: &AppState) -> Router<AppState> {
                     provide_context(vault.clone());
                     provide_page_nonce();
                     provide_context(passkey_place(&state));
+                    provide_context(state.providers.buttons());
+                    provide_context(PublicOrigin(state.config.public_origin()));
                 }
             },
             {

@@ -27,7 +27,9 @@ use crate::server::{
         session_cookie::SessionCookie,
     },
     limits::{Counters, Limits, StoreChoice},
-    mail, metrics, routes,
+    mail, metrics,
+    oidc::Providers,
+    routes,
     secret::AuthSecret,
     serve::{self, Draining, ServeSettings},
     state::{AppServices, AppState},
@@ -100,6 +102,10 @@ impl Application {
             tracing::info!(assigned, "existing sessions got their own ids");
         }
         let limits = Limits::new(config.rate_limit, limit_counters(&config, &db).await?);
+        let providers = Providers::new(config.oidc_providers.clone(), &config.public_origin())
+            .context("setting up the external sign-in providers")?;
+        providers.discover(true).await;
+        providers.spawn_refresh();
         let state = AppState::new(AppServices {
             leptos_options,
             accounts,
@@ -109,20 +115,13 @@ impl Application {
             device_cookie: DeviceCookie::new(config.is_https(), config.auth_secret.expose()),
             challenge_cookie: ChallengeCookie::two_factor(config.is_https()),
             passkey_cookie: ChallengeCookie::passkey_ceremony(config.is_https()),
+            oidc_cookie: ChallengeCookie::provider_round_trip(config.is_https()),
+            providers,
             badges,
             config,
         });
         spawn_housekeeping(state.clone());
-        // Without SITE_URL, the loopback name where everything (passkeys too) works.
-        let url = state
-            .config
-            .passkey_site()
-            .filter(|_| !state.config.site_aliases.is_empty())
-            .map_or_else(
-                || state.config.site_origin(),
-                |(_, origin)| origin.origin().ascii_serialization(),
-            );
-        tracing::info!(address = %bound, %url, "listening");
+        tracing::info!(address = %bound, url = %state.config.public_origin(), "listening");
         if let Some(addr) = state.config.operations.metrics_addr {
             metrics::serve(addr, state.clone()).await?;
         }

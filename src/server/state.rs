@@ -17,6 +17,7 @@ use crate::server::{
         session_cookie::SessionCookie,
     },
     limits::Limits,
+    oidc::Providers,
 };
 
 #[derive(Clone)]
@@ -33,6 +34,9 @@ pub struct AppServices {
     pub device_cookie: DeviceCookie,
     pub challenge_cookie: ChallengeCookie,
     pub passkey_cookie: ChallengeCookie,
+    pub oidc_cookie: ChallengeCookie,
+    /// External sign-in providers ("Continue with …").
+    pub providers: Providers,
     pub badges: BadgeKeys,
 }
 

@@ -39,7 +39,7 @@ fn secret_of(setup: &Value) -> Vec<u8> {
 }
 
 /// The code for `secret` `steps_from_now` steps (30 s) from now.
-fn code(secret: &[u8], steps_from_now: i64) -> String {
+pub(crate) fn code(secret: &[u8], steps_from_now: i64) -> String {
     let at = now().saturating_add_signed(steps_from_now * 30);
     totp::code_at(secret, at).unwrap()
 }

@@ -20,6 +20,10 @@ pub enum Proof {
     /// A passkey with user verification: something the person has, unlocked by something they
     /// know or are.
     Passkey,
+    /// An external OpenID provider vouched for the person.
+    Federated,
+    /// An external provider, then a TOTP or backup code.
+    FederatedAndCode,
 }
 
 impl Proof {
@@ -29,6 +33,17 @@ impl Proof {
             Self::Password => &["pwd"],
             Self::PasswordAndCode => &["pwd", "otp", "mfa"],
             Self::Passkey => &["hwk", "user", "mfa"],
+            Self::Federated => &["fed"],
+            Self::FederatedAndCode => &["fed", "otp", "mfa"],
+        }
+    }
+
+    /// The proof a right second-factor code completes, after the first factor `first` (the
+    /// first `amr` value of the proof that left the challenge).
+    pub fn with_code_after(first: &str) -> Self {
+        match first {
+            "fed" => Self::FederatedAndCode,
+            _ => Self::PasswordAndCode,
         }
     }
 
@@ -103,5 +118,9 @@ mod tests {
         assert!(Proof::PasswordAndCode.is_multi_factor());
         assert_eq!(Proof::Passkey.amr(), ["hwk", "user", "mfa"]);
         assert!(Proof::Passkey.is_multi_factor());
+        assert_eq!(Proof::Federated.amr(), ["fed"]);
+        assert!(!Proof::Federated.is_multi_factor());
+        assert_eq!(Proof::with_code_after("fed").amr(), ["fed", "otp", "mfa"]);
+        assert_eq!(Proof::with_code_after("pwd"), Proof::PasswordAndCode);
     }
 }

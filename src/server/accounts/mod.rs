@@ -6,6 +6,7 @@
 mod device;
 pub mod door;
 pub mod email_tokens;
+pub mod external;
 mod mail_flows;
 pub mod passkeys;
 pub mod passwords;
@@ -78,6 +79,25 @@ pub enum AccountError {
     /// No passkey of this user has that id.
     #[error("no such passkey")]
     PasskeyNotFound,
+    /// An external provider's email is missing or not verified by it (and no account knows the
+    /// provider's subject): it neither makes nor links an account.
+    #[error("the provider did not verify the email")]
+    ProviderEmailUnverified,
+    /// A local account has the provider's email but never verified it: not linked.
+    #[error("the local account's email is not verified")]
+    LocalEmailUnverified,
+    /// The provider account is connected to another user.
+    #[error("the provider account belongs to another user")]
+    IdentityTaken,
+    /// The user has another account of this provider connected.
+    #[error("another account of this provider is connected")]
+    ProviderConnectedAlready,
+    /// The provider is not connected to the user.
+    #[error("provider not connected")]
+    ProviderNotConnected,
+    /// Disconnecting it would leave no way to sign in.
+    #[error("the last way in")]
+    LastWayIn,
     /// Reading or writing WebAuthn state failed (a fault of ours, not of the input).
     #[error("passkey: {0}")]
     Passkey(String),
@@ -261,6 +281,7 @@ impl Accounts {
         email_tokens::prune_expired(&mut housekeeping).await?;
         two_factor::store::prune_expired(&mut housekeeping).await?;
         passkeys::store::prune_expired(&mut housekeeping).await?;
+        crate::server::oidc::round_trips::prune_expired(&mut housekeeping).await?;
         Ok(sessions::prune_expired(&mut housekeeping).await?)
     }
 }

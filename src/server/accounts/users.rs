@@ -42,6 +42,24 @@ pub async fn insert<'c>(
     Ok(())
 }
 
+/// Inserts a user whose email an external provider vouched for, with no password yet.
+pub async fn insert_verified_without_password<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user: &User,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, created_at, email_verified_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(super::passwords::NO_PASSWORD)
+    .bind(unix_now())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_password_hash<'c>(
     executor: impl Executor<'c, Database = Any>,
     user_id: &str,

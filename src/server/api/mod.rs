@@ -6,6 +6,7 @@ mod extract;
 mod health;
 mod hello_world;
 mod jwks;
+pub mod oidc;
 mod token;
 
 use axum::{
@@ -19,7 +20,7 @@ use crate::server::state::AppState;
 /// The routes that read the session cookie (`/api/token`): they sit behind the site's cookie and
 /// origin checks.
 pub fn cookie_routes(state: &AppState) -> Router<AppState> {
-    with_cors(token::router(), state)
+    with_cors(token::router(), state).merge(oidc::router())
 }
 
 /// The routes that never read a cookie: the bearer-badge vault, the key set, the health check.

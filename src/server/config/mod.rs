@@ -12,18 +12,19 @@ use parse::{
 };
 
 mod mail;
+mod oidc;
 mod operations;
 mod parse;
+mod site;
 
 pub use mail::MailConfig;
+pub use oidc::ProviderConfig;
 pub use operations::OperationsConfig;
 
 /// Where the generated secret is kept when `AUTH_SECRET` is not given.
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/badge.db";
 const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
-/// Without `SITE_URL`, a browser may use any of these names for the bound port.
-const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
 /// How badges are signed (`JWT_ALGORITHM`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +80,8 @@ pub struct Config {
     pub limit_store: LimitStore,
     pub mail: MailConfig,
     pub operations: OperationsConfig,
+    /// External sign-in providers (`OIDC_PROVIDERS`).
+    pub oidc_providers: Vec<ProviderConfig>,
 }
 
 impl Config {
@@ -225,72 +228,9 @@ impl Config {
             redis_url: redis_url.map(Into::into),
             limit_store,
             mail: MailConfig::from_vars(var)?,
+            oidc_providers: oidc::providers_from_vars(var)?,
             operations: OperationsConfig::from_vars(var)?,
         })
-    }
-
-    /// Without `SITE_URL`: on loopback or all interfaces, the site is `http://127.0.0.1:PORT`
-    /// (the issuer) and `localhost` and `[::1]` on the same port are the same site; on one
-    /// other address, the site is that address.
-    pub fn resolve_site(&mut self, bound: SocketAddr) {
-        if self.site_url.is_some() {
-            return;
-        }
-        let port = bound.port();
-        if bound.ip().is_loopback() || bound.ip().is_unspecified() {
-            self.site_url = Url::parse(&format!("http://127.0.0.1:{port}")).ok();
-            self.site_aliases = LOOPBACK_HOSTS
-                .iter()
-                .map(|host| format!("http://{host}:{port}"))
-                .collect();
-        } else {
-            self.site_url = Url::parse(&format!("http://{bound}")).ok();
-        }
-    }
-
-    /// True when `origin` is this site (or one of its names) or a `TRUSTED_ORIGINS` entry.
-    pub fn is_allowed_origin(&self, origin: &str) -> bool {
-        origin == self.site_origin()
-            || self.site_aliases.iter().any(|alias| alias == origin)
-            || self.trusted_origins.iter().any(|trusted| trusted == origin)
-    }
-
-    /// The site's origin (`scheme://host[:port]`), as browsers send it in `Origin`.
-    pub fn site_origin(&self) -> String {
-        self.site_url
-            .as_ref()
-            .map(origin_of)
-            .unwrap_or_else(|| format!("http://{}", self.site_addr))
-    }
-
-    /// The badge issuer: `JWT_ISSUER`, else the site origin.
-    pub fn issuer(&self) -> String {
-        self.jwt_issuer
-            .clone()
-            .unwrap_or_else(|| self.site_origin())
-    }
-
-    /// Where passkeys work: the relying party's ID (a host name) and the origin of the pages
-    /// that may use them. `SITE_URL`'s host and origin; without it, `localhost` on the bound
-    /// port (browsers refuse IP addresses as RP IDs). `None` when the site is an IP address.
-    pub fn passkey_site(&self) -> Option<(String, Url)> {
-        let site = self.site_url.as_ref()?;
-        if !self.site_aliases.is_empty() {
-            let port = site.port_or_known_default()?;
-            let origin = Url::parse(&format!("http://localhost:{port}")).ok()?;
-            return Some(("localhost".into(), origin));
-        }
-        match site.host()? {
-            url::Host::Domain(name) => Some((name.to_owned(), Url::parse(&origin_of(site)).ok()?)),
-            _ => None,
-        }
-    }
-
-    /// True when the site is served over https (cookies get `Secure` and `__Host-`).
-    pub fn is_https(&self) -> bool {
-        self.site_url
-            .as_ref()
-            .is_some_and(|u| u.scheme() == "https")
     }
 }
 

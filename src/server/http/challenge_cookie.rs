@@ -46,6 +46,16 @@ impl ChallengeCookie {
         Self::named(name, https, CEREMONY_TTL)
     }
 
+    /// A round trip to an external provider (`badge_oidc`): as long as the person may take there.
+    pub fn provider_round_trip(https: bool) -> Self {
+        let name = if https {
+            "__Host-badge_oidc"
+        } else {
+            "badge_oidc"
+        };
+        Self::named(name, https, crate::server::oidc::ROUND_TRIP_TTL)
+    }
+
     fn named(name: &'static str, secure: bool, ttl: Duration) -> Self {
         Self { name, secure, ttl }
     }

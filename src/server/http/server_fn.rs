@@ -36,7 +36,7 @@ impl AuthCall {
     /// local path): a redirect for a plain form, a client-side navigation for the hydrated app.
     /// The only way a server function sets the session cookie.
     pub fn start_session(&self, opened: &OpenedSession, next: &str) {
-        self.state.session_cookie.set(&self.cookies, opened.token());
+        set_session_cookie(&self.state, &self.cookies, opened);
         leptos_axum::redirect(next);
     }
 
@@ -114,6 +114,12 @@ impl AuthCall {
         self.state.limits.check_mail(email).await?;
         Ok(())
     }
+}
+
+/// Sets the session cookie for a session the door opened: `start_session`'s, and the one other
+/// way in that is not a server function (an external provider's callback, a navigation).
+pub fn set_session_cookie(state: &AppState, cookies: &Cookies, opened: &OpenedSession) {
+    state.session_cookie.set(cookies, opened.token());
 }
 
 /// Runs a server function's `body` with its request, then answers: on success its value; on

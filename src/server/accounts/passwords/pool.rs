@@ -70,6 +70,7 @@ impl PasswordHasher {
         password: &Password,
         stored: Option<&str>,
     ) -> Result<Verified, HashError> {
+        let stored = stored.filter(|hash| *hash != super::NO_PASSWORD);
         let is_real = stored.is_some();
         let stored = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
         let password = password.expose().to_owned();

@@ -228,9 +228,8 @@ impl Accounts {
             tracing::info!(user_id, failures, "wrong two-factor code");
             return Err(AccountError::InvalidCode);
         }
-        let opened = self
-            .open_session(&mut tx, &user_id, Proof::PasswordAndCode, client)
-            .await?;
+        let proof = Proof::with_code_after(&challenge.first_factor);
+        let opened = self.open_session(&mut tx, &user_id, proof, client).await?;
         tx.commit().await?;
         two_factor_outcome("success");
         tracing::info!(user_id, "signed in with a second factor");
@@ -284,7 +283,9 @@ impl Accounts {
         }
         let token = SessionToken::generate();
         let expires_at = unix_now().saturating_add(secs(CHALLENGE_TTL));
-        store::create_challenge(&mut *conn, &token.hash(), user_id, expires_at).await?;
+        let first_factor = proof.amr().first().copied().unwrap_or("pwd");
+        store::create_challenge(&mut *conn, &token.hash(), user_id, first_factor, expires_at)
+            .await?;
         two_factor_outcome("challenged");
         Ok(Some(token))
     }

@@ -140,14 +140,17 @@ pub async fn create_challenge<'c>(
     executor: impl Executor<'c, Database = Any>,
     token_hash: &str,
     user_id: &str,
+    first_factor: &str,
     expires_at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO two_factor_challenges (token_hash, user_id, created_at, expires_at, failures) \
-         VALUES ($1, $2, $3, $4, 0)",
+        "INSERT INTO two_factor_challenges \
+         (token_hash, user_id, first_factor, created_at, expires_at, failures) \
+         VALUES ($1, $2, $3, $4, $5, 0)",
     )
     .bind(token_hash)
     .bind(user_id)
+    .bind(first_factor)
     .bind(unix_now())
     .bind(expires_at)
     .execute(executor)
@@ -158,6 +161,8 @@ pub async fn create_challenge<'c>(
 #[derive(FromRow)]
 pub struct Challenge {
     pub user_id: String,
+    /// What was proved before the code: `pwd` or `fed`.
+    pub first_factor: String,
     pub expires_at: i64,
     pub failures: i64,
 }
@@ -168,7 +173,8 @@ pub async fn find_challenge<'c>(
     token_hash: &str,
 ) -> sqlx::Result<Option<Challenge>> {
     sqlx::query_as(
-        "SELECT user_id, expires_at, failures FROM two_factor_challenges WHERE token_hash = $1",
+        "SELECT user_id, first_factor, expires_at, failures FROM two_factor_challenges \
+         WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(executor)
@@ -182,7 +188,7 @@ pub async fn consume_challenge<'c>(
 ) -> sqlx::Result<Option<Challenge>> {
     sqlx::query_as(
         "DELETE FROM two_factor_challenges WHERE token_hash = $1 \
-         RETURNING user_id, expires_at, failures",
+         RETURNING user_id, first_factor, expires_at, failures",
     )
     .bind(token_hash)
     .fetch_optional(executor)
