@@ -186,10 +186,12 @@ async fn sign_in(
         .await
     {
         Ok(Entry::Opened(opened)) => {
+            outcome("signed_in");
             set_session_cookie(state, cookies, &opened);
             Redirect::to(local_path_or_root(next)).into_response()
         }
         Ok(Entry::SecondFactorOwed(challenge)) => {
+            outcome("second_factor_owed");
             state.challenge_cookie.set(cookies, &challenge);
             Redirect::to(&crate::auth::two_factor_page(local_path_or_root(next))).into_response()
         }
@@ -213,6 +215,7 @@ async fn connect(
     }
     match state.accounts.connect_provider(user_id, identity).await {
         Ok(()) => {
+            outcome("connected");
             Redirect::to("/account?notice=provider-connected#connected-title").into_response()
         }
         Err(error) => fail(true, problem_of(&error)),
@@ -235,6 +238,11 @@ fn problem_of(error: &AccountError) -> ProviderProblem {
 
 /// Back to the sign-in page (or the account page, when connecting) with the problem's code.
 fn fail(connecting: bool, problem: ProviderProblem) -> Response {
+    outcome(problem.code());
     let page = if connecting { ACCOUNT } else { "/sign-in" };
     Redirect::to(&format!("{page}?provider_problem={}", problem.code())).into_response()
+}
+
+fn outcome(outcome: &'static str) {
+    metrics::counter!("badge_external_sign_ins_total", "outcome" => outcome).increment(1);
 }
