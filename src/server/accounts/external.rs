@@ -43,11 +43,12 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<Entry, AccountError> {
         let mut tx = self.db.begin().await?;
-        let user_id = match owner_of(&mut *tx, identity).await? {
-            Some(user_id) => {
-                update_email(&mut *tx, identity).await?;
-                user_id
-            }
+        // First statement, a write: SQLite takes its write lock here, so what is read next cannot
+        // go stale before this transaction writes (a read first would fail to upgrade when
+        // another connection wrote meanwhile, SQLITE_BUSY_SNAPSHOT).
+        let known = update_email(&mut *tx, identity).await?;
+        let user_id = match owner_of(&mut *tx, identity).await?.filter(|_| known) {
+            Some(user_id) => user_id,
             None => self.claim_by_email(&mut tx, identity).await?,
         };
         if self.verification_required && !email_verified(&mut *tx, &user_id).await? {
@@ -102,23 +103,21 @@ impl Accounts {
         user_id: &str,
         identity: &Identity,
     ) -> Result<(), AccountError> {
-        let mut tx = self.db.begin().await?;
-        match owner_of(&mut *tx, identity).await? {
-            Some(owner) if owner == user_id => return Ok(()),
-            Some(_) => return Err(AccountError::IdentityTaken),
-            None => {}
-        }
-        if let Err(error) = link(&mut *tx, user_id, identity).await {
-            return Err(match error {
-                sqlx::Error::Database(e) if e.is_unique_violation() => {
-                    AccountError::ProviderConnectedAlready
+        // One statement: the unique keys decide, also when two connects race.
+        match link(&self.db, user_id, identity).await {
+            Ok(()) => {
+                tracing::info!(user_id, provider = %identity.provider, "provider connected");
+                Ok(())
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                match owner_of(&self.db, identity).await? {
+                    Some(owner) if owner == user_id => Ok(()),
+                    Some(_) => Err(AccountError::IdentityTaken),
+                    None => Err(AccountError::ProviderConnectedAlready),
                 }
-                other => other.into(),
-            });
+            }
+            Err(error) => Err(error.into()),
         }
-        tx.commit().await?;
-        tracing::info!(user_id, provider = %identity.provider, "provider connected");
-        Ok(())
     }
 
     /// Disconnects the provider from the user, unless it is their last way in (no password, no
@@ -201,18 +200,20 @@ async fn link<'c>(
 }
 
 /// Keeps the email shown on the account page as the provider says it today (the link is the
-/// subject, never the email).
+/// subject, never the email); true when the subject is linked to an account.
 async fn update_email<'c>(
     executor: impl Executor<'c, Database = Any>,
     identity: &Identity,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE external_identities SET email = $1 WHERE provider = $2 AND subject = $3")
-        .bind(&identity.email)
-        .bind(&identity.provider)
-        .bind(&identity.subject)
-        .execute(executor)
-        .await?;
-    Ok(())
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE external_identities SET email = $1 WHERE provider = $2 AND subject = $3",
+    )
+    .bind(&identity.email)
+    .bind(&identity.provider)
+    .bind(&identity.subject)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 async fn email_verified<'c>(
