@@ -11,9 +11,10 @@ use leptos_router::{
 use crate::{
     components::site_header::SiteHeader,
     pages::{
-        account::AccountPage, forgot_password::ForgotPasswordPage, home::HomePage,
-        not_found::NotFoundPage, reset_password::ResetPasswordPage, sign_in::SignInPage,
-        sign_up::SignUpPage, two_factor::TwoFactorPage, verify_email::VerifyEmailPage,
+        account::AccountPage, consent::ConsentPage, forgot_password::ForgotPasswordPage,
+        home::HomePage, not_found::NotFoundPage, reset_password::ResetPasswordPage,
+        sign_in::SignInPage, sign_up::SignUpPage, two_factor::TwoFactorPage,
+        verify_email::VerifyEmailPage,
     },
     wire::VaultUrl,
 };
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
+                        <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async />
                     </FlatRoutes>
                 </main>
             </div>

@@ -261,3 +261,16 @@ pub struct PendingSetup {
     pub setup_key: String,
     pub qr_svg: String,
 }
+
+/// What the consent page shows for an authorization request (`POST /api/auth/oauth/consent-prompt`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsentQuestion {
+    /// "{client} wants to …": the scopes in words, and the request's parameters for the form.
+    Ask {
+        client: String,
+        scopes: Vec<String>,
+        fields: Vec<(String, String)>,
+    },
+    /// The request cannot be answered (unknown client, unregistered redirect URI, …): why.
+    Refused(String),
+}

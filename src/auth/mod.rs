@@ -3,6 +3,7 @@
 //! `server::accounts`, and let `server::http::server_fn::respond` answer the outcome.
 
 mod account_fns;
+mod consent_fns;
 mod mail_fns;
 mod passkey_fns;
 mod provider_fns;
@@ -14,6 +15,7 @@ pub use account_fns::{
     ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     PASSWORD_CHANGED_PATH,
 };
+pub use consent_fns::{consent_prompt, ConsentPrompt};
 pub use mail_fns::{
     request_password_reset, reset_password, send_verification_email, verify_email,
     RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, EMAIL_VERIFIED_NOTICE,

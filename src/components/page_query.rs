@@ -27,7 +27,7 @@ pub fn form_error_in_url() -> bool {
 }
 
 #[cfg(feature = "ssr")]
-fn current_query() -> Option<String> {
+pub fn current_query() -> Option<String> {
     // Borrowed, not `use_context`: that would clone the whole request head on every call.
     leptos::reactive::owner::with_context::<axum::http::request::Parts, _>(|parts| {
         parts.uri.query().map(str::to_owned)
@@ -36,11 +36,11 @@ fn current_query() -> Option<String> {
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-fn current_query() -> Option<String> {
+pub fn current_query() -> Option<String> {
     window().location().search().ok()
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-fn current_query() -> Option<String> {
+pub fn current_query() -> Option<String> {
     None
 }

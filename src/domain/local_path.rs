@@ -1,7 +1,7 @@
 //! Where to go after signing in (`next`): only a path on this site, never an open redirect.
 
 /// Longest `next` accepted; anything longer is not a link we made.
-const MAX_LEN: usize = 1024;
+const MAX_LEN: usize = 4096;
 
 /// `raw` when it is a path on this site (`/account`, `/a?b=c`), otherwise `/`. Refused:
 /// anything not starting with one `/` (`https://evil.example`, `//evil.example`, which browsers
@@ -44,7 +44,7 @@ mod tests {
             "/\t/evil.example",
             "/ /evil.example",
             "javascript:alert(1)",
-            &format!("/{}", "a".repeat(2000)),
+            &format!("/{}", "a".repeat(5000)),
         ] {
             assert_eq!(local_path_or_root(raw), "/", "{raw:?}");
         }

@@ -1,6 +1,7 @@
 //! One file per route component.
 
 pub mod account;
+pub mod consent;
 pub mod forgot_password;
 pub mod home;
 pub mod not_found;

@@ -15,6 +15,7 @@ use crate::{
     },
 };
 
+pub mod clients;
 mod settings;
 
 pub use settings::config_lines;
@@ -26,7 +27,7 @@ pub fn utc(secs: i64) -> String {
 }
 
 /// The commands' connection: the server's migrations run first, as at start-up.
-async fn connect(config: &Config) -> anyhow::Result<Db> {
+pub(crate) async fn connect(config: &Config) -> anyhow::Result<Db> {
     db::connect(&config.database_url, Some(2)).await
 }
 

@@ -24,7 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the app (what `badge` does without a command).
     Serve,
-    /// Manage the EdDSA signing keys (JWT_ALGORITHM=EdDSA). Every instance follows a change
+    /// Manage the signing keys (RS256 for id_tokens; EdDSA badges with JWT_ALGORITHM=EdDSA).
+    /// Every instance follows a change
     /// within 30 seconds.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -37,6 +38,9 @@ pub enum Command {
     /// End sessions (sign users out).
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Register the apps that sign people in with Badge (Badge as an OpenID Provider).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
     /// Print the effective configuration, one NAME=value line per variable, secrets redacted.
     /// Does not connect to the database.
     Config,
@@ -44,10 +48,10 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// List the stored keys: kid, state (next, active, retired) and their times (UTC).
+    /// List the stored keys: kid, state (next, active, retired), algorithm and their times (UTC).
     List,
-    /// Sign with a new key from now on; the old key retires and stays published until the
-    /// badges it signed have expired.
+    /// Sign with a new key (one per algorithm in use) from now on; the old key retires and stays
+    /// published until the tokens it signed have expired.
     Rotate,
     /// Remove a key at once, from the JWKS too: badges it signed are refused. If it was the
     /// signing key, a new key takes over. For a leaked key.
@@ -83,5 +87,38 @@ pub enum SessionsCommand {
     Revoke {
         /// The account's email (case and surrounding spaces do not matter).
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Register an app. Prints `client_id: …` and, for a confidential client, `client_secret:
+    /// …`: shown this once, only its hash is kept.
+    Add {
+        /// The app's name, shown on the consent page ("NAME wants to …").
+        name: String,
+        /// Where Badge may send people back with a code; matched exactly. Repeat for several.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// A browser or native app that cannot keep a secret: no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// Your own app: people are not asked for consent.
+        #[arg(long)]
+        first_party: bool,
+        /// Where the app may send people after they sign out of Badge. Repeat for several.
+        #[arg(long = "post-logout-uri", value_name = "URI")]
+        post_logout_uris: Vec<String>,
+        /// A vault that only checks tokens (introspection): no redirect URI, no sign-in.
+        #[arg(long)]
+        introspection_only: bool,
+    },
+    /// List the registered apps: client id, kind, name, redirect URIs.
+    List,
+    /// Remove an app, with the consents people gave it and the tokens it holds.
+    Remove {
+        /// The id `badge clients list` shows (it may start with `-`).
+        #[arg(allow_hyphen_values = true)]
+        client_id: String,
     },
 }

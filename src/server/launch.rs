@@ -14,7 +14,7 @@ use crate::server::{
     clock::unix_now,
     config::Config,
     db,
-    startup::Application,
+    startup::{self, Application},
     telemetry,
 };
 
@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sessions(SessionsCommand::Revoke { email }) => {
             admin::revoke_sessions(&config, &email).await
         }
+        Command::Clients(command) => admin::clients::run(&config, command).await,
         Command::Config => {
             print!(
                 "{}",
@@ -73,8 +74,13 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::List => print!("{}", key_table(&store::all(&db).await?, unix_now())),
         KeysCommand::Rotate => {
-            let kid = signing_keys::rotate(&db, secret).await?;
-            println!("{kid} signs from now on; the previous key retired and stays published");
+            let algorithms = startup::signing_algorithms(config.jwt_algorithm);
+            for (algorithm, kid) in signing_keys::rotate(&db, secret, &algorithms).await? {
+                println!(
+                    "{kid} signs {} from now on; the previous {0} key retired and stays published",
+                    algorithm.name()
+                );
+            }
         }
         KeysCommand::Revoke { kid } => {
             signing_keys::revoke(&db, secret, &kid).await?;
@@ -87,23 +93,22 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
 /// One line per key, oldest first, with a header; times in UTC.
 fn key_table(rows: &[KeyRow], now: i64) -> String {
     let mut table = format!(
-        "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
-        "KID", "STATE", "CREATED", "ACTIVATES", "RETIRES"
+        "{:<43}  {:<7}  {:<9}  {:<20}  {:<20}  {}\n",
+        "KID", "STATE", "ALGORITHM", "CREATED", "ACTIVATES", "RETIRES"
     );
     for row in rows {
         table.push_str(&format!(
-            "{:<43}  {:<7}  {:<20}  {:<20}  {}\n",
+            "{:<43}  {:<7}  {:<9}  {:<20}  {:<20}  {}\n",
             row.kid,
             KeyState::of(&row.times(), now).name(),
+            row.algorithm,
             utc(row.created_at),
             utc(row.activates_at),
             row.retires_at.map_or_else(|| "-".to_owned(), utc),
         ));
     }
     if rows.is_empty() {
-        table.push_str(
-            "(no signing keys: they are made when the server starts with JWT_ALGORITHM=EdDSA)\n",
-        );
+        table.push_str("(no signing keys: they are made when the server starts)\n");
     }
     table
 }

@@ -18,6 +18,7 @@ pub mod launch;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod oauth;
 pub mod oidc;
 pub mod priority;
 pub mod routes;

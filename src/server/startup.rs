@@ -17,7 +17,7 @@ use crate::server::{
         Accounts,
     },
     badge::{
-        signing_keys::{self, life_cycle::Timings, KeyRing},
+        signing_keys::{life_cycle::Timings, KeyAlgorithm, KeyRing},
         BadgeKeys,
     },
     config::{Config, JwtAlgorithm, LimitStore},
@@ -27,7 +27,7 @@ use crate::server::{
         session_cookie::SessionCookie,
     },
     limits::{Counters, Limits, StoreChoice},
-    mail, metrics,
+    mail, metrics, oauth,
     oidc::Providers,
     routes,
     secret::AuthSecret,
@@ -175,29 +175,33 @@ impl Application {
 
 /// Every route of the app: JSON API, server functions, SSR pages, static files.
 /// The badge keys of the configured mode. Stored signing keys are sealed again under the current
-/// secret in either mode; in EdDSA mode a key is made sure to sign, and the key set is kept
-/// fresh in the background.
+/// secret; a key of each algorithm in use is made sure to sign, and the key set is kept fresh in
+/// the background.
 async fn badge_keys(config: &Config, db: &db::Db) -> anyhow::Result<BadgeKeys> {
     let secret = config.auth_secret.expose();
     let previous = previous_secrets(config);
     let (issuer, audience, ttl) = (config.issuer(), config.jwt_audience.clone(), config.jwt_ttl);
-    match config.jwt_algorithm {
-        JwtAlgorithm::Hs256 => {
-            // Not fatal here: HS256 never uses them, but the log says how to keep them readable.
-            if let Err(e) = signing_keys::reseal_stored_keys(db, secret, &previous).await {
-                tracing::warn!(error = %e, "stored EdDSA signing keys");
-            }
-            Ok(BadgeKeys::hs256(secret, issuer, audience, ttl).accepting_previous(previous))
-        }
-        JwtAlgorithm::EdDsa => {
-            let timings = Timings {
-                rotation: config.jwt_key_rotation,
-                badge_ttl: config.jwt_ttl,
-            };
-            let ring = Arc::new(KeyRing::open(db.clone(), secret, &previous, timings).await?);
-            tokio::spawn(ring.clone().maintain());
-            Ok(BadgeKeys::eddsa(ring, issuer, audience, ttl))
-        }
+    let timings = Timings {
+        rotation: config.jwt_key_rotation,
+        badge_ttl: config.jwt_ttl,
+    };
+    let algorithms = signing_algorithms(config.jwt_algorithm);
+    let ring = Arc::new(KeyRing::open(db.clone(), secret, &previous, timings, algorithms).await?);
+    tokio::spawn(ring.clone().maintain());
+    Ok(match config.jwt_algorithm {
+        JwtAlgorithm::Hs256 => BadgeKeys::hs256(secret, issuer, audience, ttl)
+            .accepting_previous(previous)
+            .with_key_ring(ring),
+        JwtAlgorithm::EdDsa => BadgeKeys::eddsa(ring, issuer, audience, ttl),
+    })
+}
+
+/// The stored keys' algorithms in use: RS256 for the OpenID Provider always, EdDSA for badges
+/// in that mode.
+pub fn signing_algorithms(mode: JwtAlgorithm) -> Vec<KeyAlgorithm> {
+    match mode {
+        JwtAlgorithm::Hs256 => vec![KeyAlgorithm::Rs256],
+        JwtAlgorithm::EdDsa => vec![KeyAlgorithm::EdDsa, KeyAlgorithm::Rs256],
     }
 }
 
@@ -277,6 +281,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(pruned) => tracing::info!(pruned, "old outbox rows deleted"),
                 Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
+            }
+            let codes = oauth::codes::prune_expired(&state.db).await;
+            let tokens = oauth::tokens::prune_expired(&state.db).await;
+            if let Err(e) = codes.and(tokens) {
+                tracing::warn!(error = %e, "pruning expired authorization codes and tokens failed");
             }
             state.limits.sweep().await;
         }

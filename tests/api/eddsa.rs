@@ -10,7 +10,16 @@ use serde_json::{json, Value};
 use crate::helpers::{
     claims_for, spawn_app_on, spawn_app_with, unix_now, TestApp, TestDatabase, TEST_SECRET,
 };
-use badge::server::badge::signing_keys::{self, store};
+use badge::server::badge::{
+    signing_keys::{self, store, KeyRingError},
+    KeyAlgorithm,
+};
+
+/// `badge keys rotate` for the badges' keys only; the new EdDSA key's id.
+async fn rotate_eddsa(db: &badge::server::db::Db) -> Result<String, KeyRingError> {
+    let rotated = signing_keys::rotate(db, TEST_SECRET.as_bytes(), &[KeyAlgorithm::EdDsa]).await?;
+    Ok(rotated.into_iter().map(|(_, kid)| kid).collect())
+}
 
 async fn eddsa_app() -> TestApp {
     spawn_app_with(|vars| {
@@ -231,9 +240,7 @@ async fn rotations_racing_each_other_and_the_scheduler_leave_one_signing_key() {
         let (db, database) = (db.clone(), database.clone());
         tokio::spawn(async move {
             if i % 2 == 0 {
-                signing_keys::rotate(&db, TEST_SECRET.as_bytes())
-                    .await
-                    .map(|_| ())
+                rotate_eddsa(&db).await.map(|_| ())
             } else {
                 // A starting instance runs the scheduler's life cycle.
                 eddsa_instance(&database, &[("JWT_KEY_ROTATION", "1s")]).await;
@@ -284,9 +291,7 @@ async fn a_retired_key_stays_published_for_the_badge_ttl_and_the_cache_lifetime_
     let database = TestDatabase::create().await;
     let first = eddsa_instance(&database, &[]).await;
     let db = first.db().await;
-    signing_keys::rotate(&db, TEST_SECRET.as_bytes())
-        .await
-        .unwrap();
+    rotate_eddsa(&db).await.unwrap();
     let rows = store::all(&db).await.unwrap();
     let retired = rows[0].kid.clone();
     // Retired 1,000 s ago: JWT_TTL (900 s) + max-age (300 s) not yet over.
@@ -337,9 +342,7 @@ async fn an_instance_verifies_a_badge_from_a_key_it_has_not_read_yet() {
         eddsa_instance(&database, &[]).await,
         eddsa_instance(&database, &[]).await,
     );
-    signing_keys::rotate(&a.db().await, TEST_SECRET.as_bytes())
-        .await
-        .unwrap();
+    rotate_eddsa(&a.db().await).await.unwrap();
     // A third instance starts after the rotation and signs with the new key at once.
     let c = eddsa_instance(&database, &[]).await;
     let new_badge = badge(&c).await;
@@ -411,9 +414,7 @@ async fn after_a_rotation_every_instance_signs_with_the_new_key_within_the_refre
     }
     let bound = signing_keys::REFRESH_INTERVAL + std::time::Duration::from_secs(5);
 
-    let new_kid = signing_keys::rotate(&instances[0].db().await, TEST_SECRET.as_bytes())
-        .await
-        .unwrap();
+    let new_kid = rotate_eddsa(&instances[0].db().await).await.unwrap();
     let rotated_at = std::time::Instant::now();
 
     for app in &instances {

@@ -18,6 +18,7 @@ mod lockout;
 mod mail;
 mod mail_at_rest;
 mod oidc_provider;
+mod openid_provider;
 mod outbox;
 mod pages;
 mod passkeys;

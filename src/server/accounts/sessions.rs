@@ -53,6 +53,8 @@ pub struct ActiveSession {
     pub refreshed: bool,
     /// When the session ends (unix seconds).
     pub expires_at: i64,
+    /// When the person signed in (unix seconds): OpenID Connect's `auth_time`.
+    pub created_at: i64,
     /// How the person signed in (RFC 8176 values).
     pub amr: Vec<String>,
 }
@@ -158,6 +160,7 @@ pub async fn lookup(
         session_id,
         refreshed,
         expires_at,
+        created_at,
         amr: amr.split_whitespace().map(str::to_owned).collect(),
     }))
 }

@@ -66,6 +66,7 @@ pub fn config_lines(config: &Config, env: impl Fn(&str) -> Option<String>) -> St
             or(config.jwt_key_rotation.map(duration), "off"),
         ),
         ("JWT_TTL", duration(config.jwt_ttl)),
+        ("OAUTH_CODE_TTL", duration(config.oauth_code_ttl)),
         ("SESSION_TTL", duration(config.session_ttl)),
         ("SESSION_MAX_AGE", duration(config.session_max_age)),
         (

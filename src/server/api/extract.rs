@@ -60,7 +60,7 @@ fn invalid(reason: &str) -> AppError {
 /// The token of the single `Authorization: Bearer` header (scheme matched case-insensitively,
 /// RFC 7235). No header, a blank one or another scheme is "no credentials"; two headers or an
 /// empty token is a bad token.
-fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+pub(super) fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
     let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
         return Err(if parts.headers.contains_key(header::AUTHORIZATION) {

@@ -6,6 +6,7 @@ mod extract;
 mod health;
 mod hello_world;
 mod jwks;
+mod oauth2;
 pub mod oidc;
 mod token;
 
@@ -20,7 +21,9 @@ use crate::server::state::AppState;
 /// The routes that read the session cookie (`/api/token`): they sit behind the site's cookie and
 /// origin checks.
 pub fn cookie_routes(state: &AppState) -> Router<AppState> {
-    with_cors(token::router(), state).merge(oidc::router())
+    with_cors(token::router(), state)
+        .merge(oidc::router())
+        .merge(oauth2::cookie_routes())
 }
 
 /// The routes that never read a cookie: the bearer-badge vault, the key set, the health check.
@@ -29,6 +32,7 @@ pub fn cookieless_routes(state: &AppState) -> Router<AppState> {
     let router = Router::new()
         .merge(health::router())
         .merge(jwks::router())
+        .merge(oauth2::cookieless_routes())
         .merge(with_cors(hello_world::router(), state));
     #[cfg(feature = "bench")]
     let router = router.merge(bench_ceiling::router());

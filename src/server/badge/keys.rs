@@ -1,13 +1,14 @@
 //! `BadgeKeys`: the keys and the rules for minting and verifying badges, built once at start-up.
 //! HS256 (the default): the shared secret (`AUTH_SECRET`) signs and verifies; older secrets
 //! (`AUTH_SECRET_PREVIOUS`) only verify, so changing the secret signs nobody out. EdDSA: the
-//! active key of the `KeyRing` signs, and any published key verifies the badges naming it.
+//! active key of the `KeyRing` signs, and any published key verifies the badges naming it. In
+//! both modes the ring also holds the RS256 keys of what Badge signs as an OpenID Provider.
 
 use std::{sync::Arc, time::Duration};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
-use super::signing_keys::KeyRing;
+use super::signing_keys::{KeyRing, KeySet};
 
 /// Clock skew tolerated between the minting and the verifying machine.
 pub(super) const LEEWAY_SECS: u64 = 30;
@@ -19,12 +20,15 @@ pub(super) enum Signer {
         /// The current secret first, then older ones, tried only when it does not match.
         decoding: Vec<DecodingKey>,
     },
-    EdDsa(Arc<KeyRing>),
+    EdDsa,
 }
 
 #[derive(Clone)]
 pub struct BadgeKeys {
     pub(super) signer: Signer,
+    /// The stored keys: EdDSA badges' (in that mode) and the OpenID Provider's RS256 ones.
+    /// Always there when serving; `None` only for HS256 badges checked on their own (tests).
+    pub(super) ring: Option<Arc<KeyRing>>,
     /// Pins the mode's algorithm: an HS256 badge is refused in EdDSA mode and vice versa.
     pub(super) validation: Validation,
     pub(super) issuer: String,
@@ -39,7 +43,7 @@ impl BadgeKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: vec![DecodingKey::from_secret(secret)],
         };
-        Self::new(signer, Algorithm::HS256, issuer, audience, ttl)
+        Self::new(signer, None, Algorithm::HS256, issuer, audience, ttl)
     }
 
     /// EdDSA with the keys of `ring`.
@@ -49,11 +53,19 @@ impl BadgeKeys {
         audience: Option<String>,
         ttl: Duration,
     ) -> Self {
-        Self::new(Signer::EdDsa(ring), Algorithm::EdDSA, issuer, audience, ttl)
+        Self::new(
+            Signer::EdDsa,
+            Some(ring),
+            Algorithm::EdDSA,
+            issuer,
+            audience,
+            ttl,
+        )
     }
 
     fn new(
         signer: Signer,
+        ring: Option<Arc<KeyRing>>,
         algorithm: Algorithm,
         issuer: String,
         audience: Option<String>,
@@ -72,11 +84,23 @@ impl BadgeKeys {
         validation.set_required_spec_claims(&required);
         Self {
             signer,
+            ring,
             validation,
             issuer,
             audience,
             ttl,
         }
+    }
+
+    /// The stored keys beside the shared secret (HS256 mode): the OpenID Provider's.
+    pub fn with_key_ring(mut self, ring: Arc<KeyRing>) -> Self {
+        self.ring = Some(ring);
+        self
+    }
+
+    /// The stored keys as last read, if any.
+    pub(super) fn stored_keys(&self) -> Option<Arc<KeySet>> {
+        self.ring.as_ref().map(|ring| ring.snapshot())
     }
 
     /// In HS256 mode, also accepts badges signed with these older secrets until they expire.

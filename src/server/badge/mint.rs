@@ -3,6 +3,7 @@
 
 use jsonwebtoken::{encode, Algorithm, Header};
 
+use super::signing_keys::KeyAlgorithm;
 use super::{
     claims::Claims,
     keys::{BadgeKeys, Signer},
@@ -44,9 +45,11 @@ impl BadgeKeys {
             Signer::Hs256 { encoding, .. } => {
                 Ok(encode(&Header::new(Algorithm::HS256), &claims, encoding)?)
             }
-            Signer::EdDsa(ring) => {
-                let keys = ring.snapshot();
-                let (kid, key) = keys.signer(now).ok_or(MintError::NoActiveKey)?;
+            Signer::EdDsa => {
+                let keys = self.stored_keys().ok_or(MintError::NoActiveKey)?;
+                let (kid, key) = keys
+                    .signer(KeyAlgorithm::EdDsa, now)
+                    .ok_or(MintError::NoActiveKey)?;
                 let mut header = Header::new(Algorithm::EdDSA);
                 header.kid = Some(kid.to_owned());
                 Ok(encode(&header, &claims, key)?)

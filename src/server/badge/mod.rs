@@ -8,10 +8,12 @@ mod jwks;
 mod keys;
 mod mint;
 mod refusal;
+mod signed;
 pub mod signing_keys;
 mod verify;
 
 pub use claims::Claims;
 pub use keys::BadgeKeys;
 pub use mint::MintError;
+pub use signing_keys::KeyAlgorithm;
 pub use verify::BadgeError;

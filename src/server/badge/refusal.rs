@@ -25,6 +25,9 @@ pub enum BadgeError {
     MissingKeyId,
     #[error("The token's key is not one of ours")]
     UnknownKey,
+    /// A JWT of another kind (`typ`), e.g. an id_token presented where an access token belongs.
+    #[error("The token is not of the expected type")]
+    WrongType,
     #[error("The token is too large")]
     TooLarge,
     #[error("The token is malformed")]
@@ -45,6 +48,7 @@ impl BadgeError {
             Self::CriticalHeader => "critical_header",
             Self::MissingKeyId => "missing_kid",
             Self::UnknownKey => "unknown_key",
+            Self::WrongType => "wrong_type",
             Self::TooLarge => "too_large",
             Self::Malformed => "malformed",
         }

@@ -9,11 +9,12 @@ use super::{
     claims::Claims,
     header::{self, HeaderRefusal},
     keys::{BadgeKeys, Signer, LEEWAY_SECS},
+    signing_keys::KeyAlgorithm,
 };
 use crate::server::clock::unix_now;
 
 /// A badge is a few hundred bytes; anything far larger is refused before any parsing.
-const MAX_TOKEN_BYTES: usize = 4096;
+pub(super) const MAX_TOKEN_BYTES: usize = 4096;
 
 /// The payload as received: every field optional, so a missing claim (or an empty `sub` or
 /// `email`, which names no one) is reported by name rather than as a parse error.
@@ -63,21 +64,14 @@ impl BadgeKeys {
         })?;
         let received = match &self.signer {
             Signer::Hs256 { decoding, .. } => self.decode_with_any(token, decoding)?,
-            Signer::EdDsa(ring) => {
+            Signer::EdDsa => {
                 let header = decode_header(token).map_err(|e| classify(e.into_kind()))?;
                 if header.alg != Algorithm::EdDSA {
                     return Err(BadgeError::WrongAlgorithm);
                 }
                 let kid = header.kid.ok_or(BadgeError::MissingKeyId)?;
-                let asked_at = std::time::Instant::now();
-                let mut keys = ring.snapshot();
-                if keys.verifier(&kid).is_none() {
-                    // Perhaps minted by another instance with a key this one has not read yet.
-                    ring.refresh_for_unknown_kid(asked_at).await;
-                    keys = ring.snapshot();
-                }
-                let key = keys.verifier(&kid).ok_or(BadgeError::UnknownKey)?;
-                self.decode_with_any(token, std::slice::from_ref(key))?
+                let key = self.stored_key(&kid, KeyAlgorithm::EdDsa).await?;
+                self.decode_with_any(token, std::slice::from_ref(&key))?
             }
         };
         let claims = Claims::try_from(received)?;
@@ -109,7 +103,7 @@ impl BadgeKeys {
     }
 }
 
-fn classify(kind: ErrorKind) -> BadgeError {
+pub(super) fn classify(kind: ErrorKind) -> BadgeError {
     match kind {
         ErrorKind::ExpiredSignature => BadgeError::Expired,
         ErrorKind::ImmatureSignature => BadgeError::NotYetValid,

@@ -82,6 +82,9 @@ pub struct Config {
     pub operations: OperationsConfig,
     /// External sign-in providers (`OIDC_PROVIDERS`).
     pub oidc_providers: Vec<ProviderConfig>,
+    /// How long an authorization code Badge issues as an OpenID Provider lives
+    /// (`OAUTH_CODE_TTL`).
+    pub oauth_code_ttl: Duration,
 }
 
 impl Config {
@@ -230,6 +233,7 @@ impl Config {
             mail: MailConfig::from_vars(var)?,
             oidc_providers: oidc::providers_from_vars(var)?,
             operations: OperationsConfig::from_vars(var)?,
+            oauth_code_ttl: oauth_code_ttl(var("OAUTH_CODE_TTL"))?,
         })
     }
 }
@@ -326,4 +330,17 @@ impl LimitStore {
             Self::Redis => "redis",
         }
     }
+}
+
+/// `OAUTH_CODE_TTL`: 60 s by default; at most 10 minutes (RFC 6749 §4.1.2: codes are short-lived).
+fn oauth_code_ttl(value: Option<String>) -> Result<Duration, ConfigError> {
+    const LONGEST: Duration = Duration::from_secs(600);
+    let ttl = parse_duration("OAUTH_CODE_TTL", value, Duration::from_secs(60))?;
+    if ttl > LONGEST || ttl.is_zero() {
+        return Err(ConfigError::new(
+            "OAUTH_CODE_TTL",
+            "must be between 1s and 10m (authorization codes are short-lived)",
+        ));
+    }
+    Ok(ttl)
 }

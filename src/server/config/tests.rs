@@ -196,15 +196,15 @@ fn a_session_lives_at_most_30_days_unless_its_idle_lifetime_is_longer() {
 proptest::proptest! {
     #[test]
     fn any_value_of_any_variable_is_read_or_refused_in_one_line_naming_it(
-        index in 0usize..20,
+        index in 0usize..21,
         value in "\\PC{0,40}",
     ) {
-        const NAMES: [&str; 20] = [
+        const NAMES: [&str; 21] = [
             "DATABASE_URL", "SITE_URL", "LEPTOS_SITE_ADDR", "JWT_TTL", "SESSION_TTL",
             "SESSION_MAX_AGE", "JWT_ALGORITHM", "JWT_KEY_ROTATION", "TRUSTED_ORIGINS", "VAULT_URL",
             "TRUST_PROXY", "AUTH_RATE_LIMIT", "REDIS_URL", "RATE_LIMIT_STORE", "SMTP_URL",
             "MAIL_FROM", "RESET_TTL", "REQUEST_TIMEOUT", "DATABASE_MAX_CONNECTIONS",
-            "AUTH_SECRET_PREVIOUS",
+            "AUTH_SECRET_PREVIOUS", "OAUTH_CODE_TTL",
         ];
         if let Err(error) = config(&[(NAMES[index], &value)]) {
             proptest::prop_assert!(!error.to_string().contains('\n'), "{}", error);

@@ -10,5 +10,6 @@ pub mod edge;
 pub mod form_guard;
 pub mod origin;
 pub mod passkey_place;
+pub mod plain_page;
 pub mod server_fn;
 pub mod session_cookie;

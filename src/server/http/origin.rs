@@ -6,9 +6,10 @@ use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, Method, StatusCode},
     middleware::Next,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 
+use super::plain_page::plain_page;
 use crate::{error::AppError, server::state::AppState};
 
 /// An `Origin` is a scheme, a host and a port; anything longer is cut in messages and logs.
@@ -40,7 +41,11 @@ pub async fn require_trusted_origin(
     );
     let refused = AppError::ForbiddenOrigin { origin, expected };
     if wants_a_page(request.headers()) {
-        refused_page(&refused)
+        plain_page(
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            &refused.to_string(),
+        )
     } else {
         // The same JSON as a server function's error, so the hydrated app shows the message.
         refused.into_response()
@@ -79,18 +84,4 @@ fn wants_a_page(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
-}
-
-/// A readable 403 page for a browser; the message names an origin the client chose, so it is
-/// escaped.
-fn refused_page(error: &AppError) -> Response {
-    let message = html_escape::encode_text(&error.to_string()).into_owned();
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Request refused · Badge</title></head>\
-         <body><main><h1>Request refused</h1><p role=\"alert\">{message}</p>\
-         <p><a href=\"/\">Back to the start</a></p></main></body></html>"
-    );
-    (StatusCode::FORBIDDEN, Html(page)).into_response()
 }

@@ -1,10 +1,16 @@
-//! EdDSA signing keys: stored in the database (private halves sealed), held in memory as a
-//! `KeyRing` that every instance re-reads at least every 30 seconds, and at once (at most once a
-//! second) when a badge names a key it does not know.
+//! Signing keys (EdDSA for badges, RS256 for Badge as an OpenID Provider): stored in the
+//! database (private halves sealed), held in memory as a `KeyRing` that every instance re-reads
+//! at least every 30 seconds, and at once (at most once a second) when a token names a key it
+//! does not know. Each algorithm has its own life cycle; the operator's commands are in
+//! `operator.rs`.
 
 pub mod life_cycle;
 mod material;
+mod operator;
 pub mod store;
+
+pub use material::KeyAlgorithm;
+pub use operator::{reseal_stored_keys, revoke, rotate};
 
 use std::{
     sync::{
@@ -48,6 +54,7 @@ impl From<sqlx::Error> for KeyRingError {
 
 /// One stored key, ready to verify (and, until it retires, to sign).
 struct LoadedKey {
+    algorithm: KeyAlgorithm,
     row: KeyRow,
     decoding: DecodingKey,
     encoding: Option<EncodingKey>,
@@ -60,22 +67,23 @@ pub struct KeySet {
 }
 
 impl KeySet {
-    /// The key that signs at `now`, with its id.
-    pub fn signer(&self, now: i64) -> Option<(&str, &EncodingKey)> {
+    /// The `algorithm` key that signs at `now`, with its id.
+    pub fn signer(&self, algorithm: KeyAlgorithm, now: i64) -> Option<(&str, &EncodingKey)> {
         // The same rule as `life_cycle::active`, without copying the set on every mint.
         let key = self
             .keys
             .iter()
+            .filter(|k| k.algorithm == algorithm)
             .filter(|k| KeyState::at(k.row.activates_at, k.row.retires_at, now) == KeyState::Active)
             .max_by_key(|k| k.row.generation)?;
         Some((key.row.kid.as_str(), key.encoding.as_ref()?))
     }
 
-    /// The key that verifies badges naming `kid` (next, active or retired).
-    pub fn verifier(&self, kid: &str) -> Option<&DecodingKey> {
+    /// The `algorithm` key that verifies tokens naming `kid` (next, active or retired).
+    pub fn verifier(&self, kid: &str, algorithm: KeyAlgorithm) -> Option<&DecodingKey> {
         self.keys
             .iter()
-            .find(|k| k.row.kid == kid)
+            .find(|k| k.row.kid == kid && k.algorithm == algorithm)
             .map(|k| &k.decoding)
     }
 
@@ -85,43 +93,18 @@ impl KeySet {
             keys: self
                 .keys
                 .iter()
-                .map(|k| material::public_jwk(&k.row.kid, &k.row.public_key))
+                .filter_map(|k| k.algorithm.public_jwk(&k.row.kid, &k.row.public_key))
                 .collect(),
         }
     }
-}
-
-/// Keys sealed under a previous secret are sealed again under the current one, so changing
-/// `AUTH_SECRET` never makes a stored key unreadable. Runs at every start, in either mode.
-pub async fn reseal_stored_keys(
-    db: &Db,
-    secret: &[u8],
-    previous: &[&[u8]],
-) -> Result<(), KeyRingError> {
-    let current = Sealer::new(secret, sealing::SIGNING_KEYS);
-    let previous: Vec<Sealer> = previous
-        .iter()
-        .map(|s| Sealer::new(s, sealing::SIGNING_KEYS))
-        .collect();
-    for row in store::all(db).await? {
-        if current.open(&row.kid, &row.sealed_private_key).is_some() {
-            continue;
-        }
-        let private = previous
-            .iter()
-            .find_map(|sealer| sealer.open(&row.kid, &row.sealed_private_key))
-            .ok_or_else(|| KeyRingError::Unreadable(row.kid.clone()))?;
-        let resealed = current.seal(&row.kid, &private).map_err(StoreError::from)?;
-        store::reseal(db, &row.kid, &row.sealed_private_key, &resealed).await?;
-        tracing::info!(kid = %row.kid, "signing key sealed again under the current AUTH_SECRET");
-    }
-    Ok(())
 }
 
 pub struct KeyRing {
     db: Db,
     sealer: Sealer,
     timings: Timings,
+    /// The algorithms this deployment signs with; keys of others stay stored but unused.
+    algorithms: Vec<KeyAlgorithm>,
     current: RwLock<Arc<KeySet>>,
     /// When the set was last read; held while reading, so concurrent readers coalesce.
     last_refresh: Mutex<Instant>,
@@ -131,23 +114,25 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// At start-up: reseals keys sealed under a previous secret, makes sure a key signs, and
-    /// loads the set.
+    /// At start-up: reseals keys sealed under a previous secret, makes sure a key of each of
+    /// `algorithms` signs, and loads the set.
     pub async fn open(
         db: Db,
         secret: &[u8],
         previous: &[&[u8]],
         timings: Timings,
+        algorithms: Vec<KeyAlgorithm>,
     ) -> Result<Self, KeyRingError> {
         let ring = Self {
             db,
             sealer: Sealer::new(secret, sealing::SIGNING_KEYS),
             timings,
+            algorithms,
             current: RwLock::new(Arc::default()),
             last_refresh: Mutex::new(Instant::now()),
             reads: AtomicU64::new(0),
         };
-        reseal_stored_keys(&ring.db, secret, previous).await?;
+        reseal_stored_keys(&ring.db, secret, previous, &ring.algorithms).await?;
         ring.apply_due().await?;
         ring.refresh().await?;
         Ok(ring)
@@ -156,27 +141,46 @@ impl KeyRing {
     /// Applies what the life cycle asks for now. A change another process made first is not an
     /// error: the state is read again and the plan made anew.
     pub async fn apply_due(&self) -> Result<(), KeyRingError> {
+        for algorithm in &self.algorithms {
+            self.apply_due_for(*algorithm).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply_due_for(&self, algorithm: KeyAlgorithm) -> Result<(), KeyRingError> {
         for _attempt in 0..3 {
-            let rows = store::all(&self.db).await?;
+            let rows: Vec<KeyRow> = store::all(&self.db)
+                .await?
+                .into_iter()
+                .filter(|row| row.key_algorithm() == Some(algorithm))
+                .collect();
             let times: Vec<_> = rows.iter().map(KeyRow::times).collect();
             let now = unix_now();
             let newest = rows.last().map_or(0, |r| r.generation);
             let mut lost_race = false;
             for step in life_cycle::due(&times, now, self.timings) {
+                let create = |activates_at| {
+                    store::create(
+                        &self.db,
+                        &self.sealer,
+                        algorithm,
+                        newest + 1,
+                        activates_at,
+                        now,
+                    )
+                };
                 let done = match &step {
-                    Step::CreateActive => {
-                        store::create(&self.db, &self.sealer, newest + 1, now, now).await
-                    }
-                    Step::CreateNext { activates_at } => {
-                        store::create(&self.db, &self.sealer, newest + 1, *activates_at, now).await
-                    }
+                    Step::CreateActive => create(now).await,
+                    Step::CreateNext { activates_at } => create(*activates_at).await,
                     Step::Delete { kid } => store::delete(&self.db, kid)
                         .await
                         .map(|()| kid.clone())
                         .map_err(StoreError::from),
                 };
                 match done {
-                    Ok(kid) => tracing::info!(?step, %kid, "signing keys changed"),
+                    Ok(kid) => {
+                        tracing::info!(?step, %kid, algorithm = algorithm.name(), "signing keys changed");
+                    }
                     Err(StoreError::LostRace) => lost_race = true,
                     Err(e) => return Err(e.into()),
                 }
@@ -203,7 +207,10 @@ impl KeyRing {
             .await?
             .into_iter()
             .filter_map(|row| {
-                let Some(seed) = self.genuine_seed(&row) else {
+                let algorithm = row
+                    .key_algorithm()
+                    .filter(|algorithm| self.algorithms.contains(algorithm))?;
+                let Some(private) = self.genuine_private_half(algorithm, &row) else {
                     tracing::error!(
                         kid = %row.kid,
                         "a signing_keys row is not a key this deployment made (its kid is not \
@@ -213,10 +220,11 @@ impl KeyRing {
                     );
                     return None;
                 };
-                let decoding = material::decoding_key(&row.public_key)?;
+                let decoding = algorithm.decoding_key(&row.public_key)?;
                 let may_sign = KeyState::of(&row.times(), now) != KeyState::Retired;
-                let encoding = may_sign.then(|| material::encoding_key(&seed)).flatten();
+                let encoding = may_sign.then(|| algorithm.encoding_key(&private)).flatten();
                 Some(LoadedKey {
+                    algorithm,
                     row,
                     decoding,
                     encoding,
@@ -228,16 +236,16 @@ impl KeyRing {
         Ok(())
     }
 
-    /// The private seed of a row this deployment made: its kid is the thumbprint of its public
+    /// The private half of a row this deployment made: its kid is the thumbprint of its public
     /// half, and its sealed private half opens under the current secret and yields that public
     /// half. Database write access alone cannot make such a row, so it cannot plant a key that
-    /// badges would be verified with.
-    fn genuine_seed(&self, row: &KeyRow) -> Option<Vec<u8>> {
-        if material::thumbprint(&row.public_key) != row.kid {
+    /// tokens would be verified with.
+    fn genuine_private_half(&self, algorithm: KeyAlgorithm, row: &KeyRow) -> Option<Vec<u8>> {
+        if algorithm.thumbprint(&row.public_key)? != row.kid {
             return None;
         }
-        let seed = self.sealer.open(&row.kid, &row.sealed_private_key)?;
-        (material::public_key_of(&seed)? == row.public_key).then_some(seed)
+        let private = self.sealer.open(&row.kid, &row.sealed_private_key)?;
+        (algorithm.public_key_of(&private)? == row.public_key).then_some(private)
     }
 
     /// Re-reads the set for a badge naming an unknown key, `asked_at` when the badge came in.
@@ -279,33 +287,6 @@ impl KeyRing {
     }
 }
 
-/// `badge keys rotate`: a new key signs from now on (the published next key if there is one);
-/// the old one retires and stays published. Returns the new signing key's id.
-pub async fn rotate(db: &Db, secret: &[u8]) -> Result<String, KeyRingError> {
-    let sealer = Sealer::new(secret, sealing::SIGNING_KEYS);
-    let mut outcome = Err(StoreError::LostRace);
-    for _attempt in 0..3 {
-        let newest = store::all(db).await?.last().map_or(0, |r| r.generation);
-        outcome = store::rotate_now(db, &sealer, newest, unix_now()).await;
-        if !matches!(outcome, Err(StoreError::LostRace)) {
-            break;
-        }
-    }
-    Ok(outcome?)
-}
-
-/// `badge keys revoke KID`: removed from the JWKS and refused at once (every instance follows
-/// within `REFRESH_INTERVAL`); if it was signing, a new key takes over.
-pub async fn revoke(db: &Db, secret: &[u8], kid: &str) -> Result<(), KeyRingError> {
-    Ok(store::revoke(
-        db,
-        &Sealer::new(secret, sealing::SIGNING_KEYS),
-        kid,
-        unix_now(),
-    )
-    .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,7 +298,11 @@ mod tests {
             rotation: None,
             badge_ttl: Duration::from_secs(900),
         };
-        Arc::new(KeyRing::open(db, &[7; 32], &[], timings).await.unwrap())
+        Arc::new(
+            KeyRing::open(db, &[7; 32], &[], timings, vec![KeyAlgorithm::EdDsa])
+                .await
+                .unwrap(),
+        )
     }
 
     #[tokio::test]

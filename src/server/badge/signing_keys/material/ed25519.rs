@@ -1,5 +1,5 @@
-//! One Ed25519 key as the verifier and the signer need it: a JWK with its RFC 7638 thumbprint
-//! as `kid`, a decoding key pinned to EdDSA, and (while it may sign) the encoding key.
+//! Ed25519 keys (EdDSA badges): the public half is the 32-byte point (base64url), the private
+//! half the 32-byte seed.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ed25519_dalek::{pkcs8::EncodePrivateKey, SigningKey};
@@ -12,12 +12,7 @@ use jsonwebtoken::{
 };
 use rand::rngs::OsRng;
 
-/// A freshly generated key: its id, public half (base64url) and private seed.
-pub struct NewKey {
-    pub kid: String,
-    pub public_key: String,
-    pub seed: [u8; 32],
-}
+use super::NewKey;
 
 pub fn generate() -> NewKey {
     let signing = SigningKey::generate(&mut OsRng);
@@ -25,7 +20,7 @@ pub fn generate() -> NewKey {
     NewKey {
         kid: thumbprint(&public_key),
         public_key,
-        seed: signing.to_bytes(),
+        private: signing.to_bytes().to_vec(),
     }
 }
 
