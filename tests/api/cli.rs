@@ -34,17 +34,18 @@ fn badge_with(db_url: &str, vars: &[(&str, &str)], args: &[&str]) -> (bool, Stri
     )
 }
 
-/// (kid, state) of each line of `badge keys list`.
+/// (kid, state) of each EdDSA key on `badge keys list` (the RS256 keys are listed too).
 fn listed(db_url: &str) -> Vec<(String, String)> {
     let (ok, stdout, stderr) = badge(db_url, &["keys", "list"]);
     assert!(ok, "{stderr}");
     stdout
         .lines()
         .skip(1)
-        .map(|line| {
+        .filter_map(|line| {
             let mut columns = line.split_whitespace();
             let kid = columns.next().unwrap_or_default().to_owned();
-            (kid, columns.next().unwrap_or_default().to_owned())
+            let state = columns.next().unwrap_or_default().to_owned();
+            (columns.next() == Some("EdDSA")).then_some((kid, state))
         })
         .collect()
 }

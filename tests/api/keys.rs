@@ -14,7 +14,7 @@ const OLD_SECRET: &str = "the-old-secret-that-is-long-enough-for-hs256";
 const NEW_SECRET: &str = "the-new-secret-that-is-also-long-enough-for-hs256";
 
 #[tokio::test]
-async fn in_hs256_mode_the_jwks_is_an_empty_set_that_may_be_cached() {
+async fn in_hs256_mode_the_jwks_holds_only_the_rsa_keys_and_may_be_cached() {
     let app = spawn_app().await;
 
     for path in ["/.well-known/jwks.json", "/api/auth/jwks"] {
@@ -26,9 +26,17 @@ async fn in_hs256_mode_the_jwks_is_an_empty_set_that_may_be_cached() {
             "public, max-age=300",
             "{path}"
         );
+        let set = response.json::<Value>().await.unwrap();
+        let types: Vec<&Value> = set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| &k["kty"])
+            .collect();
         assert_eq!(
-            response.json::<Value>().await.unwrap(),
-            json!({ "keys": [] })
+            types,
+            [&json!("RSA")],
+            "the OpenID Provider's key; never the secret"
         );
     }
 }

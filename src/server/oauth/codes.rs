@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::FromRow;
 
-use super::{digest, random_token, tokens};
+use super::{digest, random_token};
 use crate::server::{
     clock::{secs, unix_now},
     db::Db,
@@ -100,7 +100,7 @@ pub async fn redeem(db: &Db, code: &str, client_id: &str) -> sqlx::Result<Redemp
             .fetch_optional(db)
             .await?;
     if matches!(used, Some((Some(_),))) {
-        let revoked = tokens::revoke_issued_by(db, &hash).await?;
+        let revoked = revoke_issued_by(db, &hash).await?;
         tracing::warn!(
             client_id,
             revoked,
@@ -109,6 +109,15 @@ pub async fn redeem(db: &Db, code: &str, client_id: &str) -> sqlx::Result<Redemp
         return Ok(Redemption::Reused);
     }
     Ok(Redemption::Invalid)
+}
+
+/// Revokes every access token issued from the code with this hash; returns how many.
+async fn revoke_issued_by(db: &Db, code_hash: &str) -> sqlx::Result<u64> {
+    let revoked = sqlx::query("DELETE FROM oauth_access_tokens WHERE code_hash = $1")
+        .bind(code_hash)
+        .execute(db)
+        .await?;
+    Ok(revoked.rows_affected())
 }
 
 /// Deletes codes that expired (used or not): nothing can redeem them any more.

@@ -153,15 +153,6 @@ pub async fn holder(db: &Db, jti: &str) -> sqlx::Result<Option<TokenHolder>> {
     .await
 }
 
-/// Revokes every access token issued from the code with this hash; returns how many.
-pub async fn revoke_issued_by(db: &Db, code_hash: &str) -> sqlx::Result<u64> {
-    let revoked = sqlx::query("DELETE FROM oauth_access_tokens WHERE code_hash = $1")
-        .bind(code_hash)
-        .execute(db)
-        .await?;
-    Ok(revoked.rows_affected())
-}
-
 /// Deletes expired access-token records.
 pub async fn prune_expired(db: &Db) -> sqlx::Result<u64> {
     let pruned = sqlx::query("DELETE FROM oauth_access_tokens WHERE expires_at <= $1")
