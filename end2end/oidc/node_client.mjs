@@ -72,8 +72,10 @@ async function handle(request, response) {
         <dt>userinfo email</dt><dd data-testid="userinfo-email">${escape(userinfo.email)}</dd></dl>`,
       );
     } catch (error) {
-      // A refusal (`error=access_denied`) arrives as an AuthorizationResponseError with `error`.
-      return reply(response, 400, `<p role="alert">Sign-in failed: ${escape(error.error ?? error.message)}</p>`);
+      // A refusal (`error=access_denied`) arrives as an AuthorizationResponseError with `error`;
+      // openid-client's own checks say what failed in `cause`.
+      const why = error.error ?? [error.message, error.cause?.message].filter(Boolean).join(": ");
+      return reply(response, 400, `<p role="alert">Sign-in failed: ${escape(why)}</p>`);
     }
   }
   reply(response, 200, `<a href="/login">Sign in with Badge</a>`);

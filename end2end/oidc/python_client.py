@@ -81,9 +81,10 @@ class App(BaseHTTPRequestHandler):
         params = {name: values[0] for name, values in parse_qs(url.query).items()}
         if login is None or params.get("state") != login["state"]:
             return self.reply(400, '<p role="alert">This sign-in did not start here.</p>')
-        # RFC 9207: the answer names its issuer, so it cannot come from another provider.
-        if params.get("iss", issuer) != issuer:
-            return self.reply(400, '<p role="alert">Sign-in failed: wrong issuer</p>')
+        # RFC 9207: a provider that says so names itself in every answer, errors included, so an
+        # answer cannot come from another provider.
+        if metadata.get("authorization_response_iss_parameter_supported") and params.get("iss") != issuer:
+            return self.reply(400, '<p role="alert">Sign-in failed: "iss" missing or wrong</p>')
         # A refusal (`error=access_denied`) comes back here too, without a code.
         if "error" in params:
             return self.reply(400, f'<p role="alert">Sign-in failed: {html.escape(params["error"])}</p>')
@@ -95,9 +96,10 @@ class App(BaseHTTPRequestHandler):
                 code_verifier=login["code_verifier"],
             )
             claims = verified_id_token(token, login["nonce"])
-            userinfo = oauth.get(metadata["userinfo_endpoint"], timeout=10)
-            userinfo.raise_for_status()
-            if userinfo.json()["sub"] != claims["sub"]:
+            answer = oauth.get(metadata["userinfo_endpoint"], timeout=10)
+            answer.raise_for_status()
+            userinfo = answer.json()
+            if userinfo["sub"] != claims["sub"]:
                 raise ValueError("userinfo is about someone else")
         except Exception as error:  # shown as is: this is a test app
             return self.reply(400, f'<p role="alert">Sign-in failed: {html.escape(str(error))}</p>')
@@ -105,7 +107,7 @@ class App(BaseHTTPRequestHandler):
             200,
             f'<p role="status">Signed in as {html.escape(claims["email"])}</p>'
             f'<dl><dt>sub</dt><dd data-testid="sub">{html.escape(claims["sub"])}</dd>'
-            f'<dt>userinfo email</dt><dd data-testid="userinfo-email">{html.escape(userinfo.json()["email"])}</dd></dl>',
+            f'<dt>userinfo email</dt><dd data-testid="userinfo-email">{html.escape(userinfo["email"])}</dd></dl>',
         )
 
     def reply(self, status, body):

@@ -32,6 +32,7 @@ pub async fn consent_prompt(#[server(default)] query: String) -> Result<ConsentQ
         Ok(
             match authorization::check(&params, repeated.as_deref(), client) {
                 Ok(request) => {
+                    allow_form_to(&request.redirect_uri);
                     let mut fields: Vec<(String, String)> = params
                         .pairs()
                         .map(|(name, value)| (name.to_owned(), value.to_owned()))
@@ -52,4 +53,22 @@ pub async fn consent_prompt(#[server(default)] query: String) -> Result<ConsentQ
         )
     })
     .await
+}
+
+/// The consent form's answer redirects to the app's (registered, just checked) redirect URI:
+/// the page's CSP `form-action` must allow its origin.
+#[cfg(feature = "ssr")]
+fn allow_form_to(redirect_uri: &str) {
+    use axum::http::{HeaderName, HeaderValue};
+
+    let origin = url::Url::parse(redirect_uri).map(|url| url.origin().ascii_serialization());
+    let options = use_context::<leptos_axum::ResponseOptions>();
+    if let (Ok(origin), Some(options)) = (origin, options) {
+        if let Ok(value) = HeaderValue::from_str(&origin) {
+            options.insert_header(
+                HeaderName::from_static(crate::server::http::csp::FORM_TARGET),
+                value,
+            );
+        }
+    }
 }

@@ -42,25 +42,34 @@ impl Csp {
             without_nonce: HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         };
         // Origins are ASCII without control characters: always a valid header value.
-        if let Ok(value) = HeaderValue::from_str(&csp.policy(None)) {
+        if let Ok(value) = HeaderValue::from_str(&csp.policy(None, None)) {
             csp.without_nonce = value;
         }
         csp
     }
 
     /// The policy; with a nonce, scripts carrying it may run (and load the WebAssembly).
-    fn policy(&self, nonce: Option<&str>) -> String {
+    /// `form_target`: one more origin a form on the page may end up at (see `FORM_TARGET`).
+    fn policy(&self, nonce: Option<&str>, form_target: Option<&str>) -> String {
         let scripts = match nonce {
             Some(nonce) => format!("'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'"),
             None => "'none'".to_owned(),
         };
         format!(
             "default-src 'self'; script-src {scripts}; style-src 'self'; connect-src {}; \
-             frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-            self.connect_src
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'{}; object-src 'none'",
+            self.connect_src,
+            form_target
+                .map(|origin| format!(" {origin}"))
+                .unwrap_or_default()
         )
     }
 }
+
+/// A page whose form ends at another origin names it in this (internal, removed) response
+/// header: the consent page, whose **Allow**/**Deny** answer redirects to the app's registered
+/// redirect URI. Chromium applies `form-action` to a form's redirects too.
+pub const FORM_TARGET: &str = "x-badge-form-target";
 
 /// Gives page requests a nonce and every response its policy.
 pub async fn content_security_policy(
@@ -80,9 +89,14 @@ pub async fn content_security_policy(
         request.extensions_mut().insert(CspNonce(nonce.clone()));
     }
     let mut response = next.run(request).await;
+    let form_target = response
+        .headers_mut()
+        .remove(FORM_TARGET)
+        .and_then(|v| v.to_str().ok().map(str::to_owned))
+        .filter(|origin| origin.starts_with("https://") || origin.starts_with("http://"));
     let value = match nonce.filter(|_| is_html(&response)) {
         // Base64 is ASCII: always a valid header value.
-        Some(nonce) => HeaderValue::from_str(&csp.policy(Some(&nonce)))
+        Some(nonce) => HeaderValue::from_str(&csp.policy(Some(&nonce), form_target.as_deref()))
             .unwrap_or_else(|_| csp.without_nonce.clone()),
         None => csp.without_nonce.clone(),
     };

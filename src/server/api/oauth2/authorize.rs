@@ -54,7 +54,7 @@ async fn authorize(
         Err(answer) => return answer,
     };
     let Some(session) = signed_in(state, cookies).await else {
-        return sign_in_first(&params, &request);
+        return sign_in_first(&params, &request, state.badges.issuer());
     };
     let now = unix_now();
     let signed_in_at = session.created_at;
@@ -63,12 +63,12 @@ async fn authorize(
             .login_after
             .is_some_and(|after| signed_in_at < after);
     if too_old || (request.prompt.login && request.login_after.is_none()) {
-        return sign_in_first(&params, &request);
+        return sign_in_first(&params, &request, state.badges.issuer());
     }
     let granted =
         match consents::granted(&state.db, &session.user.id, &request.client.client_id).await {
             Ok(granted) => granted,
-            Err(error) => return server_error(&request, &error),
+            Err(error) => return server_error(&request, state.badges.issuer(), &error),
         };
     let consent_owed =
         !request.client.first_party && (request.prompt.consent || !request.scopes.within(granted));
@@ -76,6 +76,7 @@ async fn authorize(
         if request.prompt.none {
             return refuse(
                 &request,
+                state.badges.issuer(),
                 "consent_required",
                 "the person has not allowed this app yet",
             );
@@ -94,11 +95,12 @@ pub async fn decide(State(state): State<AppState>, cookies: Cookies, body: Bytes
         Err(answer) => return answer,
     };
     let Some(session) = signed_in(&state, &cookies).await else {
-        return sign_in_first(&params, &request);
+        return sign_in_first(&params, &request, state.badges.issuer());
     };
     if decision.as_deref() != Some("allow") {
         return refuse(
             &request,
+            state.badges.issuer(),
             "access_denied",
             "the person did not allow this app",
         );
@@ -107,7 +109,7 @@ pub async fn decide(State(state): State<AppState>, cookies: Cookies, body: Bytes
     if let Err(error) =
         consents::grant(&state.db, user, &request.client.client_id, request.scopes).await
     {
-        return server_error(&request, &error);
+        return server_error(&request, state.badges.issuer(), &error);
     }
     issue_code(&state, &request, &session).await
 }
@@ -167,10 +169,11 @@ async fn signed_in(state: &AppState, cookies: &Cookies) -> Option<ActiveSession>
 
 /// To the sign-in page, then back to this request; `prompt=login` becomes "signed in after
 /// now", so coming back does not ask again. With `prompt=none`, `login_required` instead.
-fn sign_in_first(params: &Params, request: &Request) -> Response {
+fn sign_in_first(params: &Params, request: &Request, issuer: &str) -> Response {
     if request.prompt.none {
         return refuse(
             request,
+            issuer,
             "login_required",
             "the person is not signed in (recently enough)",
         );
@@ -218,25 +221,28 @@ async fn issue_code(state: &AppState, request: &Request, session: &ActiveSession
                 ],
             )
         }
-        Err(error) => server_error(request, &error),
+        Err(error) => server_error(request, state.badges.issuer(), &error),
     }
 }
 
-fn refuse(request: &Request, error: &str, description: &str) -> Response {
+/// An error for the client (RFC 9207: with `iss`, as discovery promises).
+fn refuse(request: &Request, issuer: &str, error: &str, description: &str) -> Response {
     back_to_client(
         &request.redirect_uri,
         &[
             ("error", Some(error)),
             ("error_description", Some(description)),
             ("state", request.state.as_deref()),
+            ("iss", Some(issuer)),
         ],
     )
 }
 
-fn server_error(request: &Request, error: &sqlx::Error) -> Response {
+fn server_error(request: &Request, issuer: &str, error: &sqlx::Error) -> Response {
     tracing::error!(%error, client_id = %request.client.client_id, "an authorization failed");
     refuse(
         request,
+        issuer,
         "server_error",
         "Badge could not complete the request; try again",
     )
