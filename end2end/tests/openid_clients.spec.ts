@@ -76,9 +76,6 @@ for (const javaScriptEnabled of [true, false]) {
       });
 
       test("a consent given once is not asked again", async ({ page, request }) => {
-        // Known gap (issue 28 note): without JavaScript the sign-in form's redirect chain ends at
-        // the app's origin, which the sign-in page's CSP `form-action 'self'` blocks in Chromium.
-        test.fixme(!javaScriptEnabled, "no-JS sign-in straight back to an app: CSP form-action");
         const email = await newAccount(request);
         await signInFromApp(page, email);
         await expectConsent(page);

@@ -15,7 +15,7 @@ pub use account_fns::{
     ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     PASSWORD_CHANGED_PATH,
 };
-pub use consent_fns::{consent_prompt, ConsentPrompt};
+pub use consent_fns::{allow_form_to_app, consent_prompt, AllowFormToApp, ConsentPrompt};
 pub use mail_fns::{
     request_password_reset, reset_password, send_verification_email, verify_email,
     RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, EMAIL_VERIFIED_NOTICE,

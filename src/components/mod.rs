@@ -1,5 +1,6 @@
 //! Reusable views.
 
+pub mod app_form_target;
 pub mod credential_form;
 pub mod eager;
 pub mod hello_world;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::{
     auth::SignIn,
     components::{
+        app_form_target::AppFormTarget,
         credential_form::{CredentialFields, FormError, SubmitButton},
         notice::QueryNotice,
         page_query::page_query,
@@ -24,6 +25,7 @@ pub fn SignInPage() -> impl IntoView {
             <QueryNotice />
             <ProviderProblemAlert />
             <SignInForm />
+            <AppFormTarget />
             <PasskeySignIn place />
             <ProviderButtons />
             <p class="switch">

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::{
     auth::VerifyTwoFactor,
     components::{
+        app_form_target::AppFormTarget,
         credential_form::{FormError, SubmitButton},
         page_query::page_query,
         server_form::{action_error, island_action, ServerForm},
@@ -21,6 +22,7 @@ pub fn TwoFactorPage() -> impl IntoView {
             <h1>"Two-factor authentication"</h1>
             <p>"Enter the code your authenticator app shows for this site."</p>
             <TwoFactorForm />
+            <AppFormTarget />
             <p class="switch">
                 <a href="/sign-in">"Start over"</a>
             </p>

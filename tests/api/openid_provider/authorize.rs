@@ -206,3 +206,62 @@ async fn max_age_exceeded_signs_the_person_in_again_and_auth_time_is_newer() {
         "a new sign-in: {auth_time}"
     );
 }
+
+/// The `form-action` sources of a page's Content-Security-Policy.
+async fn form_action_of(app: &TestApp, path: &str) -> String {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(response.headers().get("x-badge-form-target").is_none());
+    policy
+        .split(';')
+        .map(str::trim)
+        .find_map(|directive| directive.strip_prefix("form-action "))
+        .expect("a form-action directive")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn sign_in_pages_continuing_a_valid_authorization_may_end_at_the_app_only() {
+    let app = op_app().await;
+    let client = confidential(&app).await;
+    let page_for = |page: &str, params: &[(String, String)]| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        let next = format!("/oauth2/authorize?{query}");
+        format!(
+            "{page}?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        )
+    };
+
+    // Consent given before: the sign-in's redirects end at the app's redirect URI.
+    let valid = request(&client, &[]);
+    for page in ["/sign-in", "/sign-in/two-factor"] {
+        let sources = form_action_of(&app, &page_for(page, &valid)).await;
+        assert_eq!(sources, "'self' http://127.0.0.1:9", "{page}");
+    }
+
+    // Nothing another site could name: an unregistered redirect URI, an unknown client, any
+    // other `next`.
+    let unregistered = request(&client, &[("redirect_uri", "https://evil.example/cb")]);
+    let unknown = request(
+        &TestClient {
+            id: "no-such-client".into(),
+            secret: None,
+        },
+        &[("redirect_uri", "https://evil.example/cb")],
+    );
+    for path in [
+        page_for("/sign-in", &unregistered),
+        page_for("/sign-in", &unknown),
+        "/sign-in?next=/account".to_owned(),
+        "/sign-in".to_owned(),
+    ] {
+        assert_eq!(form_action_of(&app, &path).await, "'self'", "{path}");
+    }
+}
