@@ -148,6 +148,17 @@ pub struct ConnectedAccount {
     pub email: Option<String>,
 }
 
+/// An app the signed-in person allowed to sign them in with Badge (account page, Connected apps).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    pub name: String,
+    /// What it may do, in words (as the consent page said it).
+    pub scopes: Vec<String>,
+    /// When it last used its grant (unix seconds); `None`: not since it was allowed.
+    pub last_used_at: Option<i64>,
+}
+
 /// The origin people open (`SITE_URL`'s, or `http://localhost:PORT`): round trips to external
 /// providers start there, where their redirect URIs lead back. Provided to the pages.
 #[derive(Clone, Debug, Default)]

@@ -3,6 +3,7 @@
 //! `server::accounts`, and let `server::http::server_fn::respond` answer the outcome.
 
 mod account_fns;
+mod connected_apps_fns;
 mod consent_fns;
 mod mail_fns;
 mod passkey_fns;
@@ -14,6 +15,9 @@ pub use account_fns::{
     change_password, delete_account, list_sessions, revoke_other_sessions, revoke_session,
     ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
     PASSWORD_CHANGED_PATH,
+};
+pub use connected_apps_fns::{
+    connected_apps, revoke_connected_app, ConnectedApps, RevokeConnectedApp,
 };
 pub use consent_fns::{allow_form_to_app, consent_prompt, AllowFormToApp, ConsentPrompt};
 pub use mail_fns::{

@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod app_form_target;
+pub mod connected_apps;
 pub mod credential_form;
 pub mod eager;
 pub mod hello_world;

@@ -23,6 +23,7 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "verification-sent" => "A new verification link is on its way. Check your inbox.",
         "provider-connected" => "Connected. You can now sign in with it.",
         "provider-disconnected" => "Disconnected. It no longer signs you in.",
+        "app-revoked" => "Revoked. That app can no longer use your Badge account.",
         "passkey-added" => "Passkey added. Next time, sign in with it: no password needed.",
         _ => return None,
     })

@@ -97,6 +97,9 @@ pub enum AppError {
     /// 404: the provider to disconnect is not connected.
     #[error("That provider is not connected to your account.")]
     ProviderNotConnected,
+    /// 404: the app to revoke is not connected (revoked already, or never allowed).
+    #[error("That app is not connected to your account. It may have been revoked already.")]
+    AppNotConnected,
     /// 429, with `Retry-After`.
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -191,7 +194,10 @@ impl AppError {
             | Self::MissingToken
             | Self::InvalidToken { .. } => 401,
             Self::ForbiddenOrigin { .. } | Self::EmailNotVerified => 403,
-            Self::SessionNotFound | Self::PasskeyNotFound | Self::ProviderNotConnected => 404,
+            Self::SessionNotFound
+            | Self::PasskeyNotFound
+            | Self::ProviderNotConnected
+            | Self::AppNotConnected => 404,
             Self::EmailTaken
             | Self::TwoFactorOn
             | Self::TwoFactorOff
@@ -230,6 +236,7 @@ impl AppError {
             Self::PasskeysUnavailable => "passkeys_unavailable",
             Self::LastWayIn => "last_way_in",
             Self::ProviderNotConnected => "provider_not_connected",
+            Self::AppNotConnected => "app_not_connected",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

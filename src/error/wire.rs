@@ -91,6 +91,7 @@ impl From<WireError> for AppError {
             ("passkeys_unavailable", ..) => Self::PasskeysUnavailable,
             ("last_way_in", ..) => Self::LastWayIn,
             ("provider_not_connected", ..) => Self::ProviderNotConnected,
+            ("app_not_connected", ..) => Self::AppNotConnected,
             ("rate_limited", _, Some(retry_after_secs)) => Self::RateLimited { retry_after_secs },
             ("unavailable", ..) => Self::Unavailable,
             ("unreachable", ..) => Self::Unreachable,
@@ -139,6 +140,7 @@ mod tests {
             AppError::PasskeysUnavailable,
             AppError::LastWayIn,
             AppError::ProviderNotConnected,
+            AppError::AppNotConnected,
             AppError::RateLimited {
                 retry_after_secs: 7,
             },

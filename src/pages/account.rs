@@ -1,5 +1,6 @@
 //! `/account`: the signed-in person's email, their sessions (revoke one, or all the others),
-//! change password, two-factor authentication, passkeys, delete account. Rendered on the server and every control is a form, so it
+//! change password, two-factor authentication, passkeys, connected accounts and apps, delete
+//! account. Rendered on the server and every control is a form, so it
 //! all works without WebAssembly; with it, each section is an island that answers in place.
 //! Signed out, it sends the browser to sign in and back here.
 
@@ -8,10 +9,12 @@ use leptos_router::components::Redirect;
 
 use crate::{
     auth::{
-        connected_accounts, current_user, list_passkeys, list_sessions, two_factor_status,
-        ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions, RevokeSession,
+        connected_accounts, connected_apps, current_user, list_passkeys, list_sessions,
+        two_factor_status, ChangePassword, DeleteAccount, ListSessions, RevokeOtherSessions,
+        RevokeSession,
     },
     components::{
+        connected_apps::ConnectedAppsSection,
         credential_form::{FormError, PasswordField, SubmitButton},
         notice::{notice_text, QueryNotice},
         passkeys::PasskeysSection,
@@ -22,7 +25,9 @@ use crate::{
         two_factor_section::{TwoFactorSection, SET_UP_QUERY},
     },
     error::AppError,
-    wire::{ConnectedAccount, PasskeyInfo, PasskeyPlace, SessionInfo, TwoFactorOverview},
+    wire::{
+        ConnectedAccount, ConnectedApp, PasskeyInfo, PasskeyPlace, SessionInfo, TwoFactorOverview,
+    },
 };
 
 /// Where a signed-out visitor is sent: sign in, then come back here.
@@ -44,6 +49,7 @@ pub fn AccountPage() -> impl IntoView {
                         let two_factor = two_factor_status().await;
                         let passkeys = list_passkeys().await;
                         let connected = connected_accounts().await;
+                        let apps = connected_apps().await;
                         view! {
                             <AccountSections
                                 email=user.email
@@ -53,6 +59,7 @@ pub fn AccountPage() -> impl IntoView {
                                 setting_up
                                 passkeys
                                 connected
+                                apps
                             />
                         }
                             .into_any()
@@ -74,6 +81,7 @@ fn AccountSections(
     setting_up: bool,
     passkeys: Result<Vec<PasskeyInfo>, AppError>,
     connected: Result<Vec<ConnectedAccount>, AppError>,
+    apps: Result<Vec<ConnectedApp>, AppError>,
 ) -> impl IntoView {
     let place = use_context::<PasskeyPlace>().unwrap_or(PasskeyPlace::Unavailable);
     view! {
@@ -106,6 +114,7 @@ fn AccountSections(
         <TwoFactorSection status=two_factor setting_up />
         <PasskeysSection passkeys place />
         <ConnectedAccountsSection connected />
+        <ConnectedAppsSection apps />
         <DeleteAccountSection />
     }
 }

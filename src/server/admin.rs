@@ -12,6 +12,7 @@ use crate::{
         accounts::{email_tokens, sessions, two_factor, users},
         config::Config,
         db::{self, Db},
+        oauth::grants,
     },
 };
 
@@ -115,6 +116,9 @@ pub async fn delete_user(config: &Config, raw_email: &str) -> anyhow::Result<()>
     let ended = sessions::delete_all(&mut *tx, &id)
         .await
         .context("deleting the sessions")?;
+    grants::revoke_for_user(&mut tx, &id, None)
+        .await
+        .context("revoking the apps' tokens")?;
     email_tokens::delete_for_user(&mut *tx, &id, None)
         .await
         .context("deleting the mailed links")?;
@@ -153,17 +157,22 @@ pub async fn reset_two_factor(config: &Config, raw_email: &str) -> anyhow::Resul
     Ok(())
 }
 
-/// `badge sessions revoke EMAIL`: signs the user out everywhere.
+/// `badge sessions revoke EMAIL`: signs the user out everywhere, apps' refresh tokens too.
 pub async fn revoke_sessions(config: &Config, raw_email: &str) -> anyhow::Result<()> {
     let email = parse_email(raw_email)?;
     let db = connect(config).await?;
     let id = user_id(&db, &email).await?;
-    let ended = sessions::delete_all(&db, &id)
+    let mut tx = db.begin().await.context("starting a transaction")?;
+    let ended = sessions::delete_all(&mut *tx, &id)
         .await
         .context("deleting the sessions")?;
+    let tokens = grants::revoke_for_user(&mut tx, &id, None)
+        .await
+        .context("revoking the apps' tokens")?;
+    tx.commit().await.context("committing")?;
     println!(
-        "{email}: {ended} session(s) revoked, signed out everywhere; badges already issued \
-         expire within JWT_TTL ({})",
+        "{email}: {ended} session(s) and {tokens} app token(s) revoked, signed out everywhere; \
+         introspection says so at once, badges already issued expire within JWT_TTL ({})",
         humantime::format_duration(config.jwt_ttl),
     );
     db.close().await;

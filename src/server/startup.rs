@@ -284,7 +284,8 @@ fn spawn_housekeeping(state: AppState) {
             }
             let codes = oauth::codes::prune_expired(&state.db).await;
             let tokens = oauth::tokens::prune_expired(&state.db).await;
-            if let Err(e) = codes.and(tokens) {
+            let refresh = oauth::refresh::prune_expired(&state.db).await;
+            if let Err(e) = codes.and(tokens).and(refresh) {
                 tracing::warn!(error = %e, "pruning expired authorization codes and tokens failed");
             }
             state.limits.sweep().await;

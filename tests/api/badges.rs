@@ -56,9 +56,25 @@ async fn a_badge_carries_exactly_the_documented_claims_for_the_signed_in_user() 
     names.sort();
     assert_eq!(
         names,
-        ["amr", "email", "email_verified", "exp", "iat", "iss", "sub"],
+        [
+            "amr",
+            "email",
+            "email_verified",
+            "exp",
+            "iat",
+            "iss",
+            "sid",
+            "sub"
+        ],
         "no aud by default"
     );
+    let sessions: Value = app
+        .post_form("/api/auth/sessions", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(claims["sid"], sessions[0]["id"], "sid: the session's id");
     assert_eq!(
         claims["email_verified"], false,
         "a new account is not verified yet"

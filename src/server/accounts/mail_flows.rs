@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     domain::{Email, Password, SessionToken},
-    server::clock::unix_now,
+    server::{clock::unix_now, oauth::grants},
     wire::User,
 };
 
@@ -141,6 +141,7 @@ impl Accounts {
         let link = consume_live(&mut tx, Purpose::ResetPassword, token).await?;
         users::set_password_hash(&mut *tx, &link.user_id, &new_hash).await?;
         let ended = sessions::delete_all(&mut *tx, &link.user_id).await?;
+        grants::revoke_for_user(&mut tx, &link.user_id, None).await?;
         email_tokens::delete_for_user(&mut *tx, &link.user_id, Some(Purpose::ResetPassword))
             .await?;
         users::mark_email_verified(&mut *tx, &link.user_id, &link.email).await?;

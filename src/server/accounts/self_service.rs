@@ -10,7 +10,7 @@ use super::{
     sessions::{self, ActiveSession},
     users, AccountError, Accounts,
 };
-use crate::{domain::Password, wire::SessionInfo};
+use crate::{domain::Password, server::oauth::grants, wire::SessionInfo};
 
 impl Accounts {
     /// The user's sessions, the caller's own marked `current`.
@@ -47,16 +47,20 @@ impl Accounts {
         Ok(())
     }
 
-    /// Ends every session of the user but the caller's; returns how many ended.
+    /// Ends every session of the user but the caller's, and every app's refresh tokens (and
+    /// access tokens not bound to the caller's session); returns how many sessions ended.
     pub async fn revoke_other_sessions(&self, caller: &ActiveSession) -> Result<u64, AccountError> {
-        let ended = sessions::delete_others(&self.db, &caller.user.id, &caller.session_id).await?;
+        let mut tx = self.db.begin().await?;
+        let ended = sessions::delete_others(&mut *tx, &caller.user.id, &caller.session_id).await?;
+        grants::revoke_for_user(&mut tx, &caller.user.id, Some(&caller.session_id)).await?;
+        tx.commit().await?;
         tracing::info!(user_id = %caller.user.id, ended, "other sessions revoked");
         Ok(ended)
     }
 
-    /// Replaces the password (hashed with the current parameters), ends every other session
-    /// and cancels the reset links in flight, in one transaction: whoever knew the old password,
-    /// or holds a link asked for with it, is out once this returns. If the password changed
+    /// Replaces the password (hashed with the current parameters), ends every other session and
+    /// the apps' refresh tokens, and cancels the reset links in flight, in one transaction:
+    /// whoever knew the old password, or holds a link asked for with it, is out once this returns. If the password changed
     /// while `current` was being checked (a reset), nothing changes: `WrongPassword`.
     pub async fn change_password(
         &self,
@@ -71,6 +75,7 @@ impl Accounts {
             return Err(AccountError::WrongPassword);
         }
         let ended = sessions::delete_others(&mut *tx, &caller.user.id, &caller.session_id).await?;
+        grants::revoke_for_user(&mut tx, &caller.user.id, Some(&caller.session_id)).await?;
         email_tokens::delete_for_user(&mut *tx, &caller.user.id, Some(Purpose::ResetPassword))
             .await?;
         tx.commit().await?;
@@ -91,6 +96,7 @@ impl Accounts {
             return Err(AccountError::WrongPassword);
         }
         sessions::delete_all(&mut *tx, &caller.user.id).await?;
+        grants::revoke_for_user(&mut tx, &caller.user.id, None).await?;
         email_tokens::delete_for_user(&mut *tx, &caller.user.id, None).await?;
         users::delete(&mut *tx, &caller.user.id).await?;
         tx.commit().await?;

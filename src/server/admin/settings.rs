@@ -67,6 +67,7 @@ pub fn config_lines(config: &Config, env: impl Fn(&str) -> Option<String>) -> St
         ),
         ("JWT_TTL", duration(config.jwt_ttl)),
         ("OAUTH_CODE_TTL", duration(config.oauth_code_ttl)),
+        ("OAUTH_REFRESH_TTL", duration(config.oauth_refresh_ttl)),
         ("SESSION_TTL", duration(config.session_ttl)),
         ("SESSION_MAX_AGE", duration(config.session_max_age)),
         (

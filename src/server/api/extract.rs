@@ -9,12 +9,11 @@ use tower_cookies::Cookies;
 
 use crate::{
     error::AppError,
-    server::{badge::Claims, error::Error, state::AppState},
-    wire::SignedIn,
+    server::{accounts::sessions::ActiveSession, badge::Claims, error::Error, state::AppState},
 };
 
-/// The user signed in by the request's session cookie, and how they signed in.
-pub struct SessionUser(pub SignedIn);
+/// The session of the request's cookie: who is signed in, how, and which session it is.
+pub struct SessionUser(pub ActiveSession);
 
 impl FromRequestParts<AppState> for SessionUser {
     type Rejection = Error;
@@ -25,7 +24,7 @@ impl FromRequestParts<AppState> for SessionUser {
             .map_err(|(_, message)| Error::internal(anyhow::anyhow!(message)))?;
         state
             .session_cookie
-            .signed_in_user(&state.accounts, &cookies)
+            .signed_in(&state.accounts, &cookies)
             .await?
             .map(Self)
             .ok_or(Error::Client(AppError::NoSession))

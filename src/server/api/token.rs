@@ -26,7 +26,13 @@ async fn issue_badge(
     let user = &signed_in.user;
     let token = state
         .badges
-        .mint(&user.id, &user.email, user.email_verified, &signed_in.amr)
+        .mint(
+            &user.id,
+            &user.email,
+            user.email_verified,
+            &signed_in.amr,
+            Some(&signed_in.session_id),
+        )
         .map_err(Error::internal)?;
     metrics::counter!("badge_badges_minted_total").increment(1);
     // A bearer credential: never stored by the browser or any cache on the way.

@@ -20,13 +20,14 @@ pub enum MintError {
 
 impl BadgeKeys {
     /// A badge for the user `subject` with address `email` (verified or not), signed in by
-    /// `amr`.
+    /// `amr` in the session `sid`.
     pub fn mint(
         &self,
         subject: &str,
         email: &str,
         email_verified: bool,
         amr: &[String],
+        sid: Option<&str>,
     ) -> Result<String, MintError> {
         let now = unix_now();
         let issued = u64::try_from(now).unwrap_or(0);
@@ -35,6 +36,7 @@ impl BadgeKeys {
             email: email.to_owned(),
             email_verified,
             amr: amr.to_vec(),
+            sid: sid.map(str::to_owned),
             iat: issued,
             exp: issued + self.ttl.as_secs(),
             iss: self.issuer.clone(),

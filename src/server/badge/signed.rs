@@ -54,6 +54,29 @@ impl BadgeKeys {
         algorithm: KeyAlgorithm,
         typ: &str,
     ) -> Result<T, BadgeError> {
+        self.verify_stored_key_token(token, algorithm, typ, true)
+            .await
+    }
+
+    /// As `verify_signed`, but an expired token is fine: an id_token handed back as a hint
+    /// (RP-initiated logout names the session it ended, long after it expired).
+    pub async fn verify_signed_even_expired<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        algorithm: KeyAlgorithm,
+        typ: &str,
+    ) -> Result<T, BadgeError> {
+        self.verify_stored_key_token(token, algorithm, typ, false)
+            .await
+    }
+
+    async fn verify_stored_key_token<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        algorithm: KeyAlgorithm,
+        typ: &str,
+        check_expiry: bool,
+    ) -> Result<T, BadgeError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BadgeError::TooLarge);
         }
@@ -72,6 +95,7 @@ impl BadgeKeys {
         let key = self.stored_key(&kid, algorithm).await?;
         let mut validation = Validation::new(algorithm.jwt());
         validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = check_expiry;
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         validation.validate_aud = false;

@@ -24,6 +24,7 @@ struct ReceivedClaims {
     email: Option<String>,
     email_verified: Option<bool>,
     amr: Option<Vec<String>>,
+    sid: Option<String>,
     iat: Option<u64>,
     exp: Option<u64>,
     iss: Option<String>,
@@ -44,6 +45,7 @@ impl TryFrom<ReceivedClaims> for Claims {
             // Badges minted before the claim existed say nothing: not verified.
             email_verified: received.email_verified.unwrap_or(false),
             amr: received.amr.unwrap_or_default(),
+            sid: received.sid.filter(|sid| !sid.is_empty()),
             iat: received.iat.ok_or_else(|| missing("iat"))?,
             exp: received.exp.ok_or_else(|| missing("exp"))?,
             iss: received.iss.ok_or_else(|| missing("iss"))?,
@@ -137,8 +139,14 @@ mod tests {
     }
 
     fn mint_for_ada(keys: &BadgeKeys) -> String {
-        keys.mint("user-1", "ada@example.com", true, &["pwd".into()])
-            .unwrap()
+        keys.mint(
+            "user-1",
+            "ada@example.com",
+            true,
+            &["pwd".into()],
+            Some("session-1"),
+        )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -168,7 +176,16 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["amr", "email", "email_verified", "exp", "iat", "iss", "sub"]
+            [
+                "amr",
+                "email",
+                "email_verified",
+                "exp",
+                "iat",
+                "iss",
+                "sid",
+                "sub"
+            ]
         );
     }
 

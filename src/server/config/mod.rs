@@ -85,6 +85,8 @@ pub struct Config {
     /// How long an authorization code Badge issues as an OpenID Provider lives
     /// (`OAUTH_CODE_TTL`).
     pub oauth_code_ttl: Duration,
+    /// How long a refresh token lives unused (`OAUTH_REFRESH_TTL`).
+    pub oauth_refresh_ttl: Duration,
 }
 
 impl Config {
@@ -234,6 +236,7 @@ impl Config {
             oidc_providers: oidc::providers_from_vars(var)?,
             operations: OperationsConfig::from_vars(var)?,
             oauth_code_ttl: oauth_code_ttl(var("OAUTH_CODE_TTL"))?,
+            oauth_refresh_ttl: oauth_refresh_ttl(var("OAUTH_REFRESH_TTL"))?,
         })
     }
 }
@@ -340,6 +343,18 @@ fn oauth_code_ttl(value: Option<String>) -> Result<Duration, ConfigError> {
         return Err(ConfigError::new(
             "OAUTH_CODE_TTL",
             "must be between 1s and 10m (authorization codes are short-lived)",
+        ));
+    }
+    Ok(ttl)
+}
+
+/// `OAUTH_REFRESH_TTL`: 30 days by default; each use starts it again (the token rotates).
+fn oauth_refresh_ttl(value: Option<String>) -> Result<Duration, ConfigError> {
+    let ttl = parse_duration("OAUTH_REFRESH_TTL", value, Duration::from_secs(30 * 86_400))?;
+    if ttl < Duration::from_secs(60) {
+        return Err(ConfigError::new(
+            "OAUTH_REFRESH_TTL",
+            "must be at least 1m (a refresh token outlives the access token it renews)",
         ));
     }
     Ok(ttl)

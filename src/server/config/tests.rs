@@ -193,18 +193,28 @@ fn a_session_lives_at_most_30_days_unless_its_idle_lifetime_is_longer() {
     assert_eq!(long.session_max_age, Duration::from_secs(60 * 86_400));
 }
 
+#[test]
+fn refresh_tokens_live_thirty_days_unless_told_and_never_under_a_minute() {
+    let default = config(&[]).unwrap();
+    assert_eq!(default.oauth_refresh_ttl, Duration::from_secs(30 * 86_400));
+    let short = config(&[("OAUTH_REFRESH_TTL", "12h")]).unwrap();
+    assert_eq!(short.oauth_refresh_ttl, Duration::from_secs(12 * 3600));
+    let error = config(&[("OAUTH_REFRESH_TTL", "30s")]).unwrap_err();
+    assert_eq!(error.var, "OAUTH_REFRESH_TTL");
+}
+
 proptest::proptest! {
     #[test]
     fn any_value_of_any_variable_is_read_or_refused_in_one_line_naming_it(
-        index in 0usize..21,
+        index in 0usize..22,
         value in "\\PC{0,40}",
     ) {
-        const NAMES: [&str; 21] = [
+        const NAMES: [&str; 22] = [
             "DATABASE_URL", "SITE_URL", "LEPTOS_SITE_ADDR", "JWT_TTL", "SESSION_TTL",
             "SESSION_MAX_AGE", "JWT_ALGORITHM", "JWT_KEY_ROTATION", "TRUSTED_ORIGINS", "VAULT_URL",
             "TRUST_PROXY", "AUTH_RATE_LIMIT", "REDIS_URL", "RATE_LIMIT_STORE", "SMTP_URL",
             "MAIL_FROM", "RESET_TTL", "REQUEST_TIMEOUT", "DATABASE_MAX_CONNECTIONS",
-            "AUTH_SECRET_PREVIOUS", "OAUTH_CODE_TTL",
+            "AUTH_SECRET_PREVIOUS", "OAUTH_CODE_TTL", "OAUTH_REFRESH_TTL",
         ];
         if let Err(error) = config(&[(NAMES[index], &value)]) {
             proptest::prop_assert!(!error.to_string().contains('\n'), "{}", error);

@@ -5,7 +5,10 @@
 
 use std::collections::HashMap;
 
-use super::{clients::Client, clients::ClientKind, Scopes};
+use super::{
+    clients::{Client, ClientKind},
+    Scopes, OFFLINE_ACCESS,
+};
 
 /// Longest `state` and `nonce` accepted: opaque values, echoed back.
 const MAX_ECHOED_CHARS: usize = 512;
@@ -212,6 +215,12 @@ pub fn check(
     let code_challenge =
         pkce_challenge(params, client.kind).map_err(|why| refuse("invalid_request", why))?;
     let prompt = prompt(params.get("prompt")).map_err(|why| refuse("invalid_request", why))?;
+    // OpenID Connect Core §11: offline_access is ignored unless the person is asked.
+    let scopes = if prompt.consent {
+        scopes
+    } else {
+        scopes.without(OFFLINE_ACCESS)
+    };
     let seconds = |name: &str| -> Result<Option<i64>, Refusal> {
         params
             .get(name)

@@ -151,7 +151,7 @@ pub async fn add(db: &Db, new: NewClient) -> Result<Registered, ClientError> {
     for uri in new.redirect_uris.iter().chain(&new.post_logout_uris) {
         check_redirect_uri(uri)?;
     }
-    let secret = (kind == ClientKind::Confidential).then(random_token);
+    let secret = (kind != ClientKind::Public).then(random_token);
     let client = Client {
         client_id: random_token()[..22].to_owned(),
         name,

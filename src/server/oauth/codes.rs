@@ -1,13 +1,13 @@
 //! Authorization codes: 256 random bits handed to the client once, only their SHA-256 stored;
 //! single use, short-lived (`OAUTH_CODE_TTL`), bound to the client, the redirect URI and the
-//! PKCE challenge. A code presented a second time is refused and revokes every token it issued
-//! (RFC 6749 §4.1.2: a code seen twice may have been stolen).
+//! PKCE challenge. A code presented a second time is refused and revokes every token it issued,
+//! refresh tokens included (RFC 6749 §4.1.2: a code seen twice may have been stolen).
 
 use std::time::Duration;
 
 use sqlx::FromRow;
 
-use super::{digest, random_token};
+use super::{digest, grants, random_token};
 use crate::server::{
     clock::{secs, unix_now},
     db::Db,
@@ -100,7 +100,7 @@ pub async fn redeem(db: &Db, code: &str, client_id: &str) -> sqlx::Result<Redemp
             .fetch_optional(db)
             .await?;
     if matches!(used, Some((Some(_),))) {
-        let revoked = revoke_issued_by(db, &hash).await?;
+        let revoked = grants::revoke(&mut *db.acquire().await?, &hash).await?;
         tracing::warn!(
             client_id,
             revoked,
@@ -109,15 +109,6 @@ pub async fn redeem(db: &Db, code: &str, client_id: &str) -> sqlx::Result<Redemp
         return Ok(Redemption::Reused);
     }
     Ok(Redemption::Invalid)
-}
-
-/// Revokes every access token issued from the code with this hash; returns how many.
-async fn revoke_issued_by(db: &Db, code_hash: &str) -> sqlx::Result<u64> {
-    let revoked = sqlx::query("DELETE FROM oauth_access_tokens WHERE code_hash = $1")
-        .bind(code_hash)
-        .execute(db)
-        .await?;
-    Ok(revoked.rows_affected())
 }
 
 /// Deletes codes that expired (used or not): nothing can redeem them any more.

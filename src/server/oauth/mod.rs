@@ -6,10 +6,13 @@ pub mod authorization;
 pub mod clients;
 pub mod codes;
 pub mod consents;
+pub mod grants;
+pub mod introspection;
+pub mod refresh;
 mod scopes;
 pub mod tokens;
 
-pub use scopes::Scopes;
+pub use scopes::{Scopes, OFFLINE_ACCESS};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;

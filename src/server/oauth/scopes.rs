@@ -4,14 +4,21 @@
 use std::fmt;
 
 /// Every scope Badge grants, in the order they are shown and written.
-const KNOWN: [(&str, &str); 3] = [
+const KNOWN: [(&str, &str); 4] = [
     (
         "openid",
         "Know who you are on Badge (an identifier for your account)",
     ),
     ("email", "See your email address and whether it is verified"),
     ("profile", "See your basic profile"),
+    (
+        OFFLINE_ACCESS,
+        "Stay connected when you are not using it, until you revoke it on your account page",
+    ),
 ];
+
+/// Asks for a refresh token that outlives the Badge session (OpenID Connect Core §11).
+pub const OFFLINE_ACCESS: &str = "offline_access";
 
 /// A set of known scopes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,6 +52,14 @@ impl Scopes {
         Self(self.0 | other.0)
     }
 
+    /// These scopes without `name`.
+    pub fn without(self, name: &str) -> Self {
+        match KNOWN.iter().position(|(known, _)| *known == name) {
+            Some(index) => Self(self.0 & !(1 << index)),
+            None => self,
+        }
+    }
+
     fn names(self) -> impl Iterator<Item = (&'static str, &'static str)> {
         KNOWN
             .into_iter()
@@ -75,6 +90,9 @@ mod tests {
         let scopes = Scopes::parse("email  openid phone");
         assert_eq!(scopes.to_string(), "openid email");
         assert!(scopes.has("openid") && !scopes.has("profile") && !scopes.has("phone"));
+        let offline = Scopes::parse("openid offline_access");
+        assert_eq!(offline.without("offline_access").to_string(), "openid");
+        assert_eq!(offline.without("phone"), offline);
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! What the token endpoint issues for a redeemed code: an id_token (OpenID Connect Core §2) and
-//! an access token as a JWT (RFC 9068, `typ: at+jwt`), both RS256. Each access token's `jti` is
-//! recorded with the code it came from: userinfo accepts only a recorded token, so revoking the
-//! code's tokens (a reused code) takes effect at once.
+//! What the token endpoint issues for a grant (a redeemed code, a refresh): an id_token (OpenID
+//! Connect Core §2) and an access token as a JWT (RFC 9068, `typ: at+jwt`), both RS256, both
+//! with `sid` while the session they came from is signed in. Each access token's `jti` is
+//! recorded with its grant and session: userinfo and introspection accept only a recorded token
+//! whose session (if it names one) is signed in, so a revocation or a sign-out takes effect at
+//! once.
 
 use serde::{Deserialize, Serialize};
 
-use super::{codes::Redeemed, Scopes};
+use super::Scopes;
 use crate::server::{
     badge::{BadgeKeys, KeyAlgorithm, MintError},
     clock::unix_now,
@@ -28,6 +30,8 @@ struct IdTokenClaims<'a> {
     nonce: Option<&'a str>,
     amr: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
@@ -45,6 +49,23 @@ pub struct AccessClaims {
     pub jti: String,
     pub scope: String,
     pub auth_time: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// What the tokens are issued for.
+pub struct Issuance<'a> {
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    /// The hash of the code that started the grant.
+    pub grant_id: &'a str,
+    /// The session the grant came from, while it is signed in (`sid`).
+    pub session_id: Option<&'a str>,
+    pub scope: &'a str,
+    pub auth_time: i64,
+    pub amr: &'a str,
+    /// Only when a code is redeemed (a refreshed id_token carries none).
+    pub nonce: Option<&'a str>,
 }
 
 /// The person a code was issued for, as the id_token describes them.
@@ -69,58 +90,60 @@ pub enum IssueError {
     Database(#[from] sqlx::Error),
 }
 
-/// Signs the id_token and the access token for a redeemed code and records the access token.
+/// Signs the id_token and the access token for a grant and records the access token.
 pub async fn issue(
     db: &Db,
     keys: &BadgeKeys,
-    client_id: &str,
-    code: &Redeemed,
+    grant: &Issuance<'_>,
     person: Person<'_>,
 ) -> Result<Issued, IssueError> {
     let now = unix_now();
     let ttl = keys.ttl().as_secs();
     let exp = now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
-    let scopes = Scopes::parse(&code.scope);
+    let scopes = Scopes::parse(grant.scope);
     let with_email = scopes.has("email");
     let id_token = keys.sign(
         KeyAlgorithm::Rs256,
         "JWT",
         &IdTokenClaims {
             iss: keys.issuer(),
-            sub: &code.user_id,
-            aud: client_id,
-            azp: client_id,
+            sub: grant.user_id,
+            aud: grant.client_id,
+            azp: grant.client_id,
             exp,
             iat: now,
-            auth_time: code.auth_time,
-            nonce: code.nonce.as_deref(),
-            amr: code.amr.split_whitespace().collect(),
+            auth_time: grant.auth_time,
+            nonce: grant.nonce,
+            amr: grant.amr.split_whitespace().collect(),
+            sid: grant.session_id,
             email: with_email.then_some(person.email),
             email_verified: with_email.then_some(person.email_verified),
         },
     )?;
     let access = AccessClaims {
         iss: keys.issuer().to_owned(),
-        sub: code.user_id.clone(),
-        aud: client_id.to_owned(),
-        client_id: client_id.to_owned(),
+        sub: grant.user_id.to_owned(),
+        aud: grant.client_id.to_owned(),
+        client_id: grant.client_id.to_owned(),
         exp,
         iat: now,
         jti: uuid::Uuid::new_v4().to_string(),
         scope: scopes.to_string(),
-        auth_time: code.auth_time,
+        auth_time: grant.auth_time,
+        sid: grant.session_id.map(str::to_owned),
     };
     let access_token = keys.sign(KeyAlgorithm::Rs256, ACCESS_TOKEN_TYPE, &access)?;
     sqlx::query(
-        "INSERT INTO oauth_access_tokens (jti, code_hash, client_id, user_id, scope, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO oauth_access_tokens (jti, code_hash, client_id, user_id, scope, expires_at, \
+         session_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&access.jti)
-    .bind(&code.code_hash)
-    .bind(client_id)
-    .bind(&code.user_id)
+    .bind(grant.grant_id)
+    .bind(grant.client_id)
+    .bind(grant.user_id)
     .bind(&access.scope)
     .bind(exp)
+    .bind(grant.session_id)
     .execute(db)
     .await?;
     Ok(Issued {
@@ -131,26 +154,39 @@ pub async fn issue(
     })
 }
 
-/// The holder of a live access token, as userinfo answers for it.
+/// The holder of a live access token, as userinfo and introspection answer for it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct TokenHolder {
     pub id: String,
     pub email: String,
     pub email_verified_at: Option<i64>,
     pub scope: String,
+    pub client_id: String,
 }
 
 /// Whom the recorded, unexpired access token `jti` stands for; `None` once it is revoked, its
-/// client removed or its user deleted.
+/// session signed out, its client removed or its user deleted.
 pub async fn holder(db: &Db, jti: &str) -> sqlx::Result<Option<TokenHolder>> {
     sqlx::query_as(
-        "SELECT u.id, u.email, u.email_verified_at, t.scope FROM oauth_access_tokens t \
-         JOIN users u ON u.id = t.user_id WHERE t.jti = $1 AND t.expires_at > $2",
+        "SELECT u.id, u.email, u.email_verified_at, t.scope, t.client_id \
+         FROM oauth_access_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.jti = $1 AND t.expires_at > $2 AND (t.session_id IS NULL OR EXISTS \
+         (SELECT 1 FROM sessions s WHERE s.id = t.session_id AND s.expires_at > $2))",
     )
     .bind(jti)
     .bind(unix_now())
     .fetch_optional(db)
     .await
+}
+
+/// Revokes `client_id`'s access token `jti` (RFC 7009); false when there was none.
+pub async fn revoke(db: &Db, jti: &str, client_id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM oauth_access_tokens WHERE jti = $1 AND client_id = $2")
+        .bind(jti)
+        .bind(client_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Deletes expired access-token records.

@@ -3,11 +3,15 @@
 //! redirects) through authorize, sign-in and consent, then the token and userinfo endpoints.
 //! `flow.rs`: the code flow and its tokens; `authorize.rs`: the authorization request's rules;
 //! `token.rs`: client authentication, PKCE and codes; `userinfo.rs`; `operator.rs`: the operator's
-//! commands and the keys.
+//! commands and the keys. Tokens that follow the session: `refresh.rs` (rotation, families,
+//! offline access), `introspection.rs`, `logout.rs` (revocation, end-session, connected apps).
 
 mod authorize;
 mod flow;
+mod introspection;
+mod logout;
 mod operator;
+mod refresh;
 mod token;
 mod userinfo;
 
@@ -72,6 +76,97 @@ pub async fn public(app: &TestApp) -> TestClient {
         },
     )
     .await
+}
+
+/// An introspection-only client: a vault that only checks tokens.
+pub async fn vault(app: &TestApp) -> TestClient {
+    register(
+        app,
+        NewClient {
+            name: "Vault".into(),
+            introspection_only: true,
+            ..NewClient::default()
+        },
+    )
+    .await
+}
+
+/// Signed in on `app`: the token endpoint's answer for a fresh code for `client`.
+pub async fn tokens_for(app: &TestApp, client: &TestClient, extra: &[(&str, &str)]) -> Value {
+    let code = code_for(app, client, extra).await;
+    let answer = exchange(app, client, &code, &[]).await;
+    assert_eq!(answer.status(), 200, "the code is exchanged");
+    answer.json().await.expect("token JSON")
+}
+
+/// A string field of a JSON answer (which must have it).
+pub fn text<'a>(answer: &'a Value, name: &str) -> &'a str {
+    answer[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} in {answer}"))
+}
+
+/// A person signed up and in (on `app.client`) who allowed `client`: a vault to ask about
+/// tokens, and the person's first tokens for the client.
+pub async fn signed_in_with_tokens(app: &TestApp, client: &TestClient) -> (TestClient, Value) {
+    app.signed_up_user().await;
+    let vault = vault(app).await;
+    (vault, tokens_for(app, client, &[]).await)
+}
+
+/// What asks for a refresh token that outlives the session (OpenID Connect Core §11).
+pub const OFFLINE: &[(&str, &str)] = &[("scope", "openid offline_access"), ("prompt", "consent")];
+
+/// `POST /oauth2/token` with `grant_type=refresh_token`, authenticating as `client`.
+pub async fn refresh(
+    app: &TestApp,
+    client: &TestClient,
+    refresh_token: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    client_post(
+        app,
+        "/oauth2/token",
+        client,
+        &[
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ],
+            extra,
+        ]
+        .concat(),
+    )
+    .await
+}
+
+/// `POST /oauth2/introspect` for `token` as `caller`; the answer's JSON (which must be a 200).
+pub async fn introspect(app: &TestApp, caller: &TestClient, token: &str) -> Value {
+    let answer = client_post(app, "/oauth2/introspect", caller, &[("token", token)]).await;
+    assert_eq!(answer.status(), 200, "introspection answers");
+    answer.json().await.expect("introspection JSON")
+}
+
+/// True when introspection by `caller` says `token` is active.
+pub async fn active(app: &TestApp, caller: &TestClient, token: &str) -> bool {
+    let answer = introspect(app, caller, token).await;
+    answer["active"].as_bool().expect("an active field")
+}
+
+/// A form POST to `path` from `client`'s server (HTTP Basic when it has a secret).
+pub async fn client_post(
+    app: &TestApp,
+    path: &str,
+    client: &TestClient,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = form.to_vec();
+    let mut call = reqwest::Client::new().post(app.url(path));
+    match &client.secret {
+        Some(secret) => call = call.basic_auth(&client.id, Some(secret)),
+        None => form.push(("client_id", &client.id)),
+    }
+    call.form(&form).send().await.expect("request sent")
 }
 
 /// A PKCE verifier and its S256 challenge.

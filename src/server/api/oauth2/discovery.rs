@@ -19,19 +19,26 @@ pub async fn configuration(State(state): State<AppState>) -> Response {
         "authorization_endpoint": endpoint("/oauth2/authorize"),
         "token_endpoint": endpoint("/oauth2/token"),
         "userinfo_endpoint": endpoint("/oauth2/userinfo"),
+        "introspection_endpoint": endpoint("/oauth2/introspect"),
+        "revocation_endpoint": endpoint("/oauth2/revoke"),
+        "end_session_endpoint": endpoint("/oauth2/end-session"),
         "jwks_uri": endpoint("/.well-known/jwks.json"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported":
             ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported":
+            ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported":
+            ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": ["openid", "email", "profile"],
+        "scopes_supported": ["openid", "email", "profile", "offline_access"],
         "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "email",
-            "email_verified"
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "sid",
+            "email", "email_verified"
         ],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "request_parameter_supported": false,

@@ -1,59 +1,34 @@
-//! `POST /oauth2/token` (RFC 6749 §4.1.3, OpenID Connect Core §3.1.3): a code for an id_token and
-//! an access token. The client proves itself with `client_secret_basic`, `client_secret_post`,
-//! or, for a public client, with nothing but the PKCE verifier.
+//! `POST /oauth2/token` (RFC 6749 §4.1.3 and §6, OpenID Connect Core §3.1.3 and §12): a code,
+//! or a refresh token, for an id_token, an access token and a (rotated) refresh token. The
+//! client proves itself as `client_auth` says; a public client with nothing but the PKCE
+//! verifier.
 
 use axum::{
     body::Bytes,
     extract::State,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 
-use super::replies::{json_error, no_store};
+use super::{
+    client_auth::{authenticate, bad, only_introspects, unavailable, Refused},
+    replies::no_store,
+};
 use crate::server::{
     accounts::users,
     oauth::{
         authorization::{s256, well_formed_verifier, Params},
-        clients::{self, Client, ClientKind},
+        clients::{Client, ClientKind},
         codes::{self, Redeemed, Redemption},
-        tokens::{self, Person},
+        consents,
+        refresh::{self, Family, Rotation},
+        tokens::{self, Issuance, Person},
+        Scopes, OFFLINE_ACCESS,
     },
     state::AppState,
 };
-
-/// A refusal: the RFC 6749 §5.2 code and what to say.
-struct Refused {
-    status: StatusCode,
-    error: &'static str,
-    description: String,
-    /// The client tried HTTP Basic: the 401 names the scheme (RFC 6749 §5.2).
-    basic: bool,
-}
-
-fn bad(error: &'static str, description: impl Into<String>) -> Refused {
-    Refused {
-        status: StatusCode::BAD_REQUEST,
-        error,
-        description: description.into(),
-        basic: false,
-    }
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        let mut response = json_error(self.status, self.error, &self.description);
-        if self.basic {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"badge\""),
-            );
-        }
-        response
-    }
-}
 
 pub async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match answer(&state, &headers, &body).await {
@@ -74,17 +49,85 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Re
             format!("the parameter {name} is repeated"),
         ));
     }
-    match params.get("grant_type") {
+    let grant_type = match params.get("grant_type") {
         None => return Err(bad("invalid_request", "grant_type is missing")),
-        Some("authorization_code") => {}
+        Some(grant @ ("authorization_code" | "refresh_token")) => grant,
         Some(_) => {
             return Err(bad(
                 "unsupported_grant_type",
-                "only grant_type=authorization_code is supported",
+                "grant_type must be authorization_code or refresh_token",
             ))
         }
-    }
+    };
     let client = authenticate(state, headers, &params).await?;
+    if client.kind == ClientKind::Introspection {
+        return Err(only_introspects());
+    }
+    let (family, refresh_token, session_alive, nonce) = if grant_type == "authorization_code" {
+        let redeemed = redeem(state, &params, &client).await?;
+        let family = Family {
+            family_id: redeemed.code_hash.clone(),
+            client_id: client.client_id.clone(),
+            user_id: redeemed.user_id.clone(),
+            session_id: redeemed.session_id.clone(),
+            offline: i64::from(Scopes::parse(&redeemed.scope).has(OFFLINE_ACCESS)),
+            scope: redeemed.scope.clone(),
+            auth_time: redeemed.auth_time,
+            amr: redeemed.amr.clone(),
+        };
+        let first = start_family(state, &family).await?;
+        (family, first, true, redeemed.nonce)
+    } else {
+        let (family, next, session_alive) = rotate(state, &params, &client).await?;
+        (family, next, session_alive, None)
+    };
+    let user = users::find_by_id(&state.db, &family.user_id)
+        .await
+        .map_err(|e| unavailable(&e))?
+        .ok_or_else(|| bad("invalid_grant", "the account no longer exists"))?
+        .user;
+    let grant = Issuance {
+        client_id: &client.client_id,
+        user_id: &family.user_id,
+        grant_id: &family.family_id,
+        session_id: session_alive.then_some(family.session_id.as_str()),
+        scope: &family.scope,
+        auth_time: family.auth_time,
+        amr: &family.amr,
+        nonce: nonce.as_deref(),
+    };
+    let person = Person {
+        email: &user.email,
+        email_verified: user.email_verified,
+    };
+    let issued = tokens::issue(&state.db, &state.badges, &grant, person)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "issuing tokens failed");
+            server_error()
+        })?;
+    if let Err(error) =
+        consents::touch(&state.db, &family.user_id, &client.client_id, &family.scope).await
+    {
+        tracing::warn!(%error, "could not note when the app last used its grant");
+    }
+    metrics::counter!("badge_oauth_tokens_issued_total", "grant_type" => grant_type.to_owned())
+        .increment(1);
+    Ok(no_store(
+        Json(json!({
+            "access_token": issued.access_token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+            "id_token": issued.id_token,
+            "refresh_token": refresh_token,
+            "scope": issued.scope,
+        }))
+        .into_response(),
+    ))
+}
+
+/// Redeems the code in `params` for `client`, held to its redirect URI and PKCE challenge.
+async fn redeem(state: &AppState, params: &Params, client: &Client) -> Result<Redeemed, Refused> {
     let code = params
         .get("code")
         .ok_or_else(|| bad("invalid_request", "code is missing"))?;
@@ -104,44 +147,64 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Re
         }
         Err(error) => return Err(unavailable(&error)),
     };
-    check_binding(&params, &redeemed)?;
-    let user = users::find_by_id(&state.db, &redeemed.user_id)
+    check_binding(params, &redeemed)?;
+    Ok(redeemed)
+}
+
+/// The grant's first refresh token.
+async fn start_family(state: &AppState, family: &Family) -> Result<String, Refused> {
+    let mut conn = state.db.acquire().await.map_err(|e| unavailable(&e))?;
+    refresh::issue(&mut conn, family, state.config.oauth_refresh_ttl)
         .await
-        .map_err(|e| unavailable(&e))?
-        .ok_or_else(|| bad("invalid_grant", "the account no longer exists"))?
-        .user;
-    let person = Person {
-        email: &user.email,
-        email_verified: user.email_verified,
-    };
-    let issued = tokens::issue(
+        .map_err(|error| {
+            tracing::error!(%error, "storing a refresh token failed");
+            server_error()
+        })
+}
+
+/// Rotates the refresh token in `params`: its family, its successor, and whether the session
+/// it came from is still signed in.
+async fn rotate(
+    state: &AppState,
+    params: &Params,
+    client: &Client,
+) -> Result<(Family, String, bool), Refused> {
+    let token = params
+        .get("refresh_token")
+        .ok_or_else(|| bad("invalid_request", "refresh_token is missing"))?;
+    let asked = params.get("scope").map(Scopes::parse);
+    let rotation = refresh::rotate(
         &state.db,
-        &state.badges,
+        token,
         &client.client_id,
-        &redeemed,
-        person,
+        asked,
+        state.config.oauth_refresh_ttl,
     )
     .await
-    .map_err(|error| {
-        tracing::error!(%error, "issuing tokens failed");
-        Refused {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "server_error",
-            description: "Badge could not issue the tokens; try again".into(),
-            basic: false,
-        }
-    })?;
-    metrics::counter!("badge_oauth_tokens_issued_total").increment(1);
-    Ok(no_store(
-        Json(json!({
-            "access_token": issued.access_token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-            "id_token": issued.id_token,
-            "scope": issued.scope,
-        }))
-        .into_response(),
-    ))
+    .map_err(|e| unavailable(&e))?;
+    match rotation {
+        Rotation::Rotated {
+            family,
+            token,
+            session_alive,
+        } => Ok((family, token, session_alive)),
+        Rotation::Reused => Err(bad(
+            "invalid_grant",
+            "the refresh token was already used; every token of its grant is revoked",
+        )),
+        Rotation::SessionEnded => Err(bad(
+            "invalid_grant",
+            "the person signed out of the Badge session this refresh token came from",
+        )),
+        Rotation::ScopeTooWide => Err(bad(
+            "invalid_scope",
+            "a refresh may narrow the scope, never widen it (the token is still good)",
+        )),
+        Rotation::Invalid => Err(bad(
+            "invalid_grant",
+            "the refresh token is unknown, expired, revoked or was issued to another client",
+        )),
+    }
 }
 
 /// The code is used by the redirect URI and the PKCE verifier it was issued for.
@@ -171,98 +234,11 @@ fn check_binding(params: &Params, redeemed: &Redeemed) -> Result<(), Refused> {
     }
 }
 
-/// RFC 6749 §2.3: exactly one way of authenticating; a public client sends only its id.
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    params: &Params,
-) -> Result<Client, Refused> {
-    let basic = basic_credentials(headers)?;
-    let used_basic = basic.is_some();
-    let invalid_client = |description: &str| Refused {
-        status: StatusCode::UNAUTHORIZED,
-        error: "invalid_client",
-        description: description.to_owned(),
-        basic: used_basic,
-    };
-    let (client_id, secret) = match (basic, params.get("client_secret")) {
-        (Some(_), Some(_)) => {
-            return Err(bad(
-                "invalid_request",
-                "use one client authentication method, not two",
-            ))
-        }
-        (Some((id, secret)), None) => {
-            if params.get("client_id").is_some_and(|body_id| body_id != id) {
-                return Err(bad(
-                    "invalid_request",
-                    "client_id differs from the one authenticated",
-                ));
-            }
-            (id, Some(secret))
-        }
-        (None, secret) => (
-            params
-                .get("client_id")
-                .ok_or_else(|| invalid_client("the client is not identified (client_id)"))?
-                .to_owned(),
-            secret.map(str::to_owned),
-        ),
-    };
-    let client = clients::find(&state.db, &client_id)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .ok_or_else(|| invalid_client("unknown client"))?;
-    match (client.kind, secret) {
-        (ClientKind::Confidential, Some(secret)) if client.secret_matches(&secret) => Ok(client),
-        (ClientKind::Confidential, _) => {
-            Err(invalid_client("the client secret is wrong or missing"))
-        }
-        (ClientKind::Public, None) => Ok(client),
-        (ClientKind::Public, Some(_)) => Err(invalid_client("a public client has no secret")),
-        (ClientKind::Introspection, _) => Err(Refused {
-            status: StatusCode::BAD_REQUEST,
-            error: "unauthorized_client",
-            description: "an introspection-only client cannot exchange codes".into(),
-            basic: false,
-        }),
-    }
-}
-
-/// `Authorization: Basic` with the form-urlencoded client id and secret (RFC 6749 §2.3.1).
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Refused> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let unreadable = || {
-        bad(
-            "invalid_request",
-            "the Authorization header is not HTTP Basic",
-        )
-    };
-    let value = value.to_str().map_err(|_| unreadable())?;
-    let (scheme, encoded) = value.trim().split_once(' ').ok_or_else(unreadable)?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(unreadable());
-    }
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| unreadable())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| unreadable())?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(unreadable)?;
-    let plain = |part: &str| {
-        percent_encoding::percent_decode_str(&part.replace('+', " "))
-            .decode_utf8()
-            .map(|text| text.into_owned())
-            .map_err(|_| unreadable())
-    };
-    Ok(Some((plain(id)?, plain(secret)?)))
-}
-
-fn unavailable(error: &sqlx::Error) -> Refused {
-    tracing::error!(%error, "the token endpoint could not read the database");
+fn server_error() -> Refused {
     Refused {
-        status: StatusCode::SERVICE_UNAVAILABLE,
-        error: "temporarily_unavailable",
-        description: "Badge could not read its database; try again".into(),
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        error: "server_error",
+        description: "Badge could not issue the tokens; try again".into(),
         basic: false,
     }
 }

@@ -75,6 +75,16 @@ pub async fn all(db: &Db) -> sqlx::Result<Vec<KeyRow>> {
     .await
 }
 
+/// True while the key `kid` is in the key set: a revoked key is deleted at once, so a token
+/// it signed is dead to introspection before other instances re-read the set.
+pub async fn is_stored(db: &Db, kid: &str) -> sqlx::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = $1")
+        .bind(kid)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Creates the `algorithm` key of `generation` (one more than the newest the caller saw),
 /// signing from `activates_at`; every older key of the algorithm still signing then retires at
 /// that moment.
