@@ -12,6 +12,7 @@ Writes bench/RESULTS.md. Needs the release build made by `make bench` first.
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import http.client
 import json
@@ -316,6 +317,7 @@ def main() -> None:
             return cookie, json.loads(data)["token"]
 
         badge_cookie, token = session_and_badge(badge)
+        introspect = introspection_call(badge, scratch / "badge.db", token)
         eddsa_cookie, eddsa_token = session_and_badge(eddsa)
         eddsa_bearer = {"Authorization": f"Bearer {eddsa_token}"}
         ba_json = json.dumps({"email": EMAIL, "password": PASSWORD, "name": "Bench"})
@@ -333,6 +335,7 @@ def main() -> None:
             ceiling,
             Scenario("token", "Badge `GET /api/token` (cookie)", badge, "/api/token", {"Cookie": badge_cookie}),
             Scenario("ssr", "Badge `GET /` SSR, signed in", badge, "/", {"Cookie": badge_cookie}),
+            introspect,
             Scenario("eddsa_hello", "Badge EdDSA `GET /api/hello-world` (badge)", eddsa, "/api/hello-world",
                      eddsa_bearer),
             Scenario("eddsa_token", "Badge EdDSA `GET /api/token` (cookie)", eddsa, "/api/token",
@@ -412,6 +415,23 @@ CHART_ROWS = {
     "ba_sign_in": "Better Auth sign-in",
 }
 PEER_KEYS = {"axum", "axum_eddsa", "fastapi", "ba_token", "ba_sign_in"}
+
+
+def introspection_call(badge: Server, database: Path, token: str) -> Scenario:
+    """`POST /oauth2/introspect` of a badge by a vault (an introspection-only client registered
+    with `badge clients add`): what a vault pays to learn of sign-outs on every request."""
+    added = run([str(ROOT / "target/release/badge"), "clients", "add", "Bench vault", "--introspection-only"],
+                env={**os.environ, "AUTH_SECRET": SECRET, "DATABASE_URL": f"sqlite://{database}"},
+                capture_output=True, text=True).stdout
+    lines = dict(line.split(": ", 1) for line in added.splitlines() if ": " in line)
+    basic = base64.b64encode(f"{lines['client_id']}:{lines['client_secret']}".encode()).decode()
+    headers = {"Authorization": f"Basic {basic}"}
+    body = urllib.parse.urlencode({"token": token})
+    status, data, _ = request(badge, "POST", "/oauth2/introspect", body,
+                              {**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and json.loads(data)["active"], f"introspection: {status} {data!r}"
+    return Scenario("introspect", "Badge `POST /oauth2/introspect` (a badge, by a vault)", badge,
+                    "/oauth2/introspect", headers, body)
 
 
 def mean(s: Scenario, key: str):

@@ -20,7 +20,7 @@ def main() -> int:
         options={"require": ["exp", "iat", "iss", "sub"]},
     )
     assert minimal == strict, (minimal, strict)
-    assert set(minimal) == {"sub", "email", "email_verified", "amr", "iat", "exp", "iss"}, minimal
+    assert set(minimal) == {"sub", "email", "email_verified", "amr", "sid", "iat", "exp", "iss"}, minimal
     assert minimal["email_verified"] is False, "a fresh account's email is not verified yet"
 
     try:

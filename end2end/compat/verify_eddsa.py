@@ -19,7 +19,7 @@ def main() -> int:
         issuer=issuer,
         options={"require": ["exp", "iat", "iss", "sub"]},
     )
-    assert set(claims) == {"sub", "email", "email_verified", "amr", "iat", "exp", "iss"}, claims
+    assert set(claims) == {"sub", "email", "email_verified", "amr", "sid", "iat", "exp", "iss"}, claims
     assert jwt.get_unverified_header(token)["kid"] == signing_key.key_id
 
     print(f"PyJWT {jwt.__version__} verified the EdDSA badge of {claims['email']} (kid {signing_key.key_id})")

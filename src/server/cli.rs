@@ -92,8 +92,8 @@ pub enum SessionsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ClientsCommand {
-    /// Register an app. Prints `client_id: …` and, for a confidential client, `client_secret:
-    /// …`: shown this once, only its hash is kept.
+    /// Register an app. Prints `client_id: …` and, for a confidential or introspection-only
+    /// client, `client_secret: …`: shown this once, only its hash is kept.
     Add {
         /// The app's name, shown on the consent page ("NAME wants to …").
         name: String,
@@ -109,7 +109,8 @@ pub enum ClientsCommand {
         /// Where the app may send people after they sign out of Badge. Repeat for several.
         #[arg(long = "post-logout-uri", value_name = "URI")]
         post_logout_uris: Vec<String>,
-        /// A vault that only checks tokens (introspection): no redirect URI, no sign-in.
+        /// A vault that only checks tokens (introspection, with its secret): no redirect URI, no
+        /// sign-in.
         #[arg(long)]
         introspection_only: bool,
     },

@@ -18,11 +18,22 @@ async fn discovery_names_the_issuer_the_endpoints_and_what_is_supported() {
         ("authorization_endpoint", "/oauth2/authorize"),
         ("token_endpoint", "/oauth2/token"),
         ("userinfo_endpoint", "/oauth2/userinfo"),
+        ("introspection_endpoint", "/oauth2/introspect"),
+        ("revocation_endpoint", "/oauth2/revoke"),
+        ("end_session_endpoint", "/oauth2/end-session"),
         ("jwks_uri", "/.well-known/jwks.json"),
     ] {
         assert_eq!(doc[field], app.url(path), "{field}");
     }
     assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
+    assert_eq!(
+        doc["grant_types_supported"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
+    assert_eq!(
+        doc["scopes_supported"],
+        serde_json::json!(["openid", "email", "profile", "offline_access"])
+    );
     assert_eq!(
         doc["code_challenge_methods_supported"],
         serde_json::json!(["S256"])

@@ -78,6 +78,12 @@ async fn a_public_client_has_no_secret_and_bad_registrations_are_one_line() {
     );
     assert!(ok);
     assert!(added.contains("client_id: ") && !added.contains("client_secret"));
+    // A vault authenticates to introspection: it has a secret, shown once too.
+    let (ok, vault, _) = badge(
+        &app.db_url,
+        &["clients", "add", "Vault", "--introspection-only"],
+    );
+    assert!(ok && vault.contains("client_secret: "), "{vault}");
     for args in [
         vec!["clients", "add", "No URI"],
         vec![
