@@ -20,11 +20,11 @@ use crate::server::{
 
 pub async fn run(cli: Cli) -> ExitCode {
     // `.env` first, so its RUST_LOG counts; then logging, so start-up warnings are seen.
-    let config = Config::load_dotenv()
+    let started = Config::load_dotenv()
         .and_then(|()| telemetry::init_from_env())
-        .and_then(|()| Config::from_env());
-    let config = match config {
-        Ok(config) => config,
+        .and_then(|log| Ok((log, Config::from_env()?)));
+    let (log, config) = match started {
+        Ok(started) => started,
         Err(e) => {
             eprintln!("badge: {e}");
             return ExitCode::FAILURE;
@@ -51,6 +51,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             Ok(())
         }
     };
+    // The log's buffer written out first, so a failure's one line comes last.
+    drop(log);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

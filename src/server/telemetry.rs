@@ -1,17 +1,31 @@
 //! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`), as text (colours only
 //! on a terminal) or one JSON object per line (`LOG_FORMAT=json`, for log shippers). A bad value
 //! stops start-up like any other bad setting, instead of being silently replaced.
+//!
+//! The server writes through a buffer drained by a thread of its own (`tracing-appender`), so a
+//! request never waits on the write to stderr. It is lossless: when the buffer is full, logging
+//! waits rather than dropping lines. Dropping the returned `LogFlush` (a clean exit) writes out
+//! what is buffered; a crash (SIGKILL, abort) loses what was still buffered, at most the lines
+//! of the last moments.
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::{fmt, fmt::MakeWriter, EnvFilter};
 
 use crate::server::config::ConfigError;
 
 const DEFAULT_FILTER: &str = "info";
 
-/// Starts logging with `RUST_LOG` and `LOG_FORMAT` from the environment (read `.env` first).
-pub fn init_from_env() -> Result<(), ConfigError> {
+/// Keeps the log's buffer draining; dropped, it writes out what is left (the guard's `Drop`).
+#[must_use = "dropping it stops the log writer: keep it until the process ends"]
+pub struct LogFlush {
+    _writer: WorkerGuard,
+}
+
+/// Starts logging with `RUST_LOG` and `LOG_FORMAT` from the environment (read `.env` first),
+/// through the buffered writer.
+pub fn init_from_env() -> Result<LogFlush, ConfigError> {
     let json = match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
         None | Some("" | "text") => false,
         Some("json") => true,
@@ -22,31 +36,43 @@ pub fn init_from_env() -> Result<(), ConfigError> {
             ))
         }
     };
-    install(std::env::var("RUST_LOG").ok().as_deref(), json)
+    let filter = parse_filter(std::env::var("RUST_LOG").ok().as_deref())?;
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("badge-log")
+        .finish(std::io::stderr());
+    install(filter, json, writer);
+    Ok(LogFlush { _writer: guard })
 }
 
-/// Installs the global text subscriber with `filter` (`None` or blank: `info`); later calls
-/// are no-ops (tests start many apps in one process).
+/// Installs the global text subscriber with `filter` (`None` or blank: `info`), writing straight
+/// to stderr; later calls are no-ops (tests start many apps in one process).
 pub fn init(filter: Option<&str>) -> Result<(), ConfigError> {
-    install(filter, false)
+    install(parse_filter(filter)?, false, std::io::stderr);
+    Ok(())
 }
 
-fn install(filter: Option<&str>, json: bool) -> Result<(), ConfigError> {
+fn parse_filter(filter: Option<&str>) -> Result<EnvFilter, ConfigError> {
     let filter = filter.map(str::trim).filter(|f| !f.is_empty());
-    let filter = EnvFilter::try_new(filter.unwrap_or(DEFAULT_FILTER)).map_err(|e| {
+    EnvFilter::try_new(filter.unwrap_or(DEFAULT_FILTER)).map_err(|e| {
         ConfigError::new(
             "RUST_LOG",
             format!("is not a log filter like info or badge=debug,warn ({e})"),
         )
-    })?;
-    let logs = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    })
+}
+
+fn install<W>(filter: EnvFilter, json: bool, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let logs = fmt().with_env_filter(filter).with_writer(writer);
     let _ = if json {
         logs.json().flatten_event(true).try_init()
     } else {
         // Colours for a person at a terminal, plain text for files and pipes.
         logs.with_ansi(std::io::stderr().is_terminal()).try_init()
     };
-    Ok(())
 }
 
 #[cfg(test)]

@@ -325,7 +325,15 @@ async fn the_access_log_is_one_json_line_per_request_without_secrets_or_colours(
         .await
         .unwrap();
 
-    let log = app.log();
+    // The log is written by a thread of its own: wait for the line to land.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let log = loop {
+        let log = app.log();
+        if log.contains("find-me-1") || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let line = log
         .lines()
         .find(|l| l.contains("find-me-1"))

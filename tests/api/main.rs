@@ -3,6 +3,7 @@
 mod helpers;
 
 mod abuse;
+mod access_log;
 mod account;
 mod badges;
 mod cli;

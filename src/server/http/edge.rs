@@ -221,11 +221,16 @@ fn log_request(
         %method,
         %route,
         status,
-        latency_ms = latency.as_secs_f64() * 1000.0,
+        // To the microsecond: `0.198`, not `0.19797099999999998`.
+        latency_ms = micros_as_millis(latency),
         request_id = request_id.to_str().unwrap_or("-"),
         "request"
     );
     crate::server::metrics::record_request(route, status, latency);
+}
+
+fn micros_as_millis(latency: std::time::Duration) -> f64 {
+    f64::from(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX)) / 1000.0
 }
 
 /// What every page answer needs. Pages may show a user: never stored by a shared cache or the
