@@ -9,7 +9,7 @@ this after its own scenarios; `python3 bench/limit_stores.py` runs it alone).
    counted (per IP, per account and IP, the account ceiling) and none is refused. Interleaved
    rounds, p50/p99 against the memory store's.
 
-Needs `target/release/badge-bench` and `target/release/limit-checks` (`make bench` builds them),
+Needs `target/dist/badge-bench` and `target/dist/limit-checks` (`make bench` builds them),
 the local PostgreSQL (BENCH_PG_URL) and Debian's redis-server. Writes its section of
 bench/RESULTS.md between markers and keeps the rest.
 """
@@ -50,7 +50,7 @@ def redis_server(scratch: Path) -> tuple[subprocess.Popen, str]:
 
 
 def check_costs(database_url: str, redis_url: str) -> dict[str, dict]:
-    binary = bench.ROOT / "target/release/limit-checks"
+    binary = bench.DIST / "limit-checks"
     urls = {"memory": "", "postgres": database_url, "redis": redis_url}
     costs = {}
     for store in STORES:
@@ -61,7 +61,7 @@ def check_costs(database_url: str, redis_url: str) -> dict[str, dict]:
 
 
 def sign_in_latencies(database_url: str, redis_url: str, scratch: Path) -> dict[str, dict]:
-    binary = bench.ROOT / "target/release/badge-bench"
+    binary = bench.DIST / "badge-bench"
     servers = {}
     try:
         for store in STORES:

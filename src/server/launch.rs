@@ -12,7 +12,7 @@ use crate::server::{
     },
     cli::{Cli, Command, KeysCommand, SessionsCommand, UsersCommand},
     clock::unix_now,
-    config::Config,
+    config::{Config, Provision},
     db,
     startup::{self, Application},
     telemetry,
@@ -20,9 +20,15 @@ use crate::server::{
 
 pub async fn run(cli: Cli) -> ExitCode {
     // `.env` first, so its RUST_LOG counts; then logging, so start-up warnings are seen.
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Only serving and migrating may start an installation (a database, a secret).
+    let provision = match command {
+        Command::Serve | Command::Migrate => Provision::CreateMissing,
+        _ => Provision::ExistingOnly,
+    };
     let started = Config::load_dotenv()
         .and_then(|()| telemetry::init_from_env())
-        .and_then(|log| Ok((log, Config::from_env()?)));
+        .and_then(|log| Ok((log, Config::from_env(provision)?)));
     let (log, config) = match started {
         Ok(started) => started,
         Err(e) => {
@@ -30,7 +36,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
+    let outcome = match command {
         Command::Serve => serve(config).await,
         Command::Keys(command) => keys(config, command).await,
         Command::Migrate => admin::migrate(&config).await,

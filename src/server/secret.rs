@@ -17,6 +17,11 @@ pub enum SecretError {
         "must be at least {MIN_SECRET_BYTES} bytes (got {0}); generate one with `openssl rand -base64 32`"
     )]
     TooShort(usize),
+    #[error(
+        "is not set and no generated secret is at {path} (run this where the server runs, or \
+         set AUTH_SECRET and DATABASE_URL)"
+    )]
+    Missing { path: String },
     #[error("is not set and {action} {path} failed: {source}")]
     Io {
         action: &'static str,
@@ -42,6 +47,24 @@ impl AuthSecret {
             );
         }
         Ok(Self(Arc::new(value.into_bytes().into())))
+    }
+
+    /// Reads the secret generated on an earlier start; never creates one.
+    pub fn load_existing(path: &Path) -> Result<Self, SecretError> {
+        match fs::read_to_string(path) {
+            Ok(stored) => Self::parse(stored.trim().to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SecretError::Missing {
+                path: std::path::absolute(path)
+                    .unwrap_or_else(|_| path.to_owned())
+                    .display()
+                    .to_string(),
+            }),
+            Err(e) => Err(SecretError::Io {
+                action: "reading",
+                path: path.display().to_string(),
+                source: e,
+            }),
+        }
     }
 
     /// Reads the secret generated on an earlier start, or creates one (mode 0600) with a warning.

@@ -74,9 +74,9 @@ impl Application {
             .build();
         let hasher = PasswordHasher::new().context("preparing the password hasher")?;
         let badges = badge_keys(&config, &db).await?;
-        let site_url = config
-            .site_url
-            .clone()
+        // Links in mails go where people open the site: without SITE_URL, `localhost` (the
+        // URL the log prints, where passkeys work too), so a link opens with their cookies.
+        let site_url = url::Url::parse(&config.public_origin())
             .context("the site URL is resolved before the services start")?;
         let mail_seal =
             mail::MailSeal::new(config.auth_secret.expose(), &previous_secrets(&config));

@@ -254,6 +254,12 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// Where the app's mails link: without `SITE_URL`, `localhost` on its port, the URL people
+    /// open (and the log prints), so a link opens with the cookies of the site they used.
+    pub fn mailed_url(&self, path: &str) -> String {
+        self.url(path).replacen("127.0.0.1", "localhost", 1)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

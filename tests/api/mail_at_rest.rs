@@ -74,7 +74,7 @@ async fn no_mailed_token_can_be_found_in_the_sqlite_files() {
             } else {
                 "/verify-email?token="
             };
-            tokens.push(token_of(&link_in(&mail, &app.url(prefix))));
+            tokens.push(token_of(&link_in(&mail, &app.mailed_url(prefix))));
         }
     }
     let db = app.db().await;

@@ -8,7 +8,8 @@ use url::Url;
 use crate::server::secret::AuthSecret;
 pub use parse::ConfigError;
 use parse::{
-    origin_of, parse_bool, parse_duration, parse_origin_url, secret_error, validate_database_url,
+    origin_of, parse_bool, parse_duration, parse_origin_url, require_existing_database,
+    secret_error, validate_database_url,
 };
 
 mod mail;
@@ -25,6 +26,15 @@ pub use operations::OperationsConfig;
 const GENERATED_SECRET_PATH: &str = "data/auth-secret";
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/badge.db";
 const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+
+/// Whether loading the configuration may start an installation: create the SQLite database and
+/// generate the secret when they are missing. Only serving and `badge migrate` do; an operator
+/// command run in the wrong folder would otherwise start an empty one there and report on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provision {
+    CreateMissing,
+    ExistingOnly,
+}
 
 /// How badges are signed (`JWT_ALGORITHM`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,12 +112,19 @@ impl Config {
     }
 
     /// Reads the process environment (after `load_dotenv`).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    pub fn from_env(provision: Provision) -> Result<Self, ConfigError> {
+        Self::from_lookup_with(|name| std::env::var(name).ok(), provision)
     }
 
-    /// Builds the configuration from any variable source (tests pass a map).
+    /// Builds the configuration from any variable source (tests pass a map), as the server does.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::from_lookup_with(lookup, Provision::CreateMissing)
+    }
+
+    fn from_lookup_with(
+        lookup: impl Fn(&str) -> Option<String>,
+        provision: Provision,
+    ) -> Result<Self, ConfigError> {
         let var = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -116,6 +133,9 @@ impl Config {
 
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         validate_database_url(&database_url)?;
+        if provision == Provision::ExistingOnly {
+            require_existing_database(&database_url)?;
+        }
 
         // Secrets are used byte for byte, spaces included (the same bytes the other backends
         // hold); only an empty value counts as unset.
@@ -126,8 +146,15 @@ impl Config {
                 Some(value) => {
                     AuthSecret::parse(value).map_err(secret_error("BETTER_AUTH_SECRET"))?
                 }
-                None => AuthSecret::load_or_generate(GENERATED_SECRET_PATH.as_ref())
-                    .map_err(secret_error("AUTH_SECRET"))?,
+                None => match provision {
+                    Provision::CreateMissing => {
+                        AuthSecret::load_or_generate(GENERATED_SECRET_PATH.as_ref())
+                    }
+                    Provision::ExistingOnly => {
+                        AuthSecret::load_existing(GENERATED_SECRET_PATH.as_ref())
+                    }
+                }
+                .map_err(secret_error("AUTH_SECRET"))?,
             },
         };
 

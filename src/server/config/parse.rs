@@ -27,6 +27,21 @@ pub(super) fn secret_error(var: &'static str) -> impl Fn(SecretError) -> ConfigE
     move |error| ConfigError::new(var, error.to_string())
 }
 
+/// For commands that must not create a database: the SQLite file `url` names must exist.
+pub(super) fn require_existing_database(url: &str) -> Result<(), ConfigError> {
+    match crate::server::db::sqlite_file(url) {
+        Some(file) if !file.exists() => Err(ConfigError::new(
+            "DATABASE_URL",
+            format!(
+                "names no existing database: looked for {} (run this where the server runs, \
+                 or set DATABASE_URL; only `badge` serving and `badge migrate` create one)",
+                std::path::absolute(&file).unwrap_or(file).display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn validate_database_url(url: &str) -> Result<(), ConfigError> {
     // The value may hold a password, so the message never repeats it.
     let ok = url.starts_with("sqlite:")

@@ -104,14 +104,28 @@ fn is_unavailable_code(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "55000"
 }
 
+/// The database file a `sqlite:` URL names (`None` for other engines and in-memory databases).
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+    let (path, query) = sqlite_path_and_query(database_url)?;
+    if path == ":memory:" || path.is_empty() || query.contains("mode=memory") {
+        return None;
+    }
+    percent_decoded(path).ok()
+}
+
+/// A `sqlite:` URL's file name (still percent-encoded) and query.
+fn sqlite_path_and_query(database_url: &str) -> Option<(&str, &str)> {
+    let rest = database_url
+        .strip_prefix("sqlite:")?
+        .trim_start_matches("//");
+    Some(rest.split_once('?').unwrap_or((rest, "")))
+}
+
 /// Creates the SQLite file's folder (0700) and, unless the URL opens it read-only or in memory,
 /// the empty database file (0600), so it never follows the umask: SQLite gives its `-wal` and
 /// `-shm` files the database file's mode.
 fn prepare_sqlite_file(database_url: &str) -> anyhow::Result<String> {
-    let rest = database_url
-        .trim_start_matches("sqlite:")
-        .trim_start_matches("//");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (path, query) = sqlite_path_and_query(database_url).unwrap_or_default();
     if path != ":memory:" && !path.is_empty() {
         // sqlx percent-decodes the file name (so it can hold `?` or `#`); so must we.
         let path = percent_decoded(path).context("DATABASE_URL: the file name is not UTF-8")?;

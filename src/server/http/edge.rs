@@ -28,7 +28,7 @@ use rand::RngCore;
 use tokio::time::Timeout;
 use tower::{Layer, Service};
 
-use crate::server::serve::Draining;
+use crate::server::{serve::Draining, telemetry::access};
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const LONGEST_REQUEST_ID: usize = 128;
@@ -216,21 +216,14 @@ fn log_request(
 ) {
     let status = response.status().as_u16();
     let latency = started.elapsed();
-    tracing::info!(
-        target: "badge::access",
-        %method,
-        %route,
+    access::log(&access::Request {
+        method: method.as_str(),
+        route,
         status,
-        // To the microsecond: `0.198`, not `0.19797099999999998`.
-        latency_ms = micros_as_millis(latency),
-        request_id = request_id.to_str().unwrap_or("-"),
-        "request"
-    );
+        latency,
+        request_id: request_id.to_str().unwrap_or("-"),
+    });
     crate::server::metrics::record_request(route, status, latency);
-}
-
-fn micros_as_millis(latency: std::time::Duration) -> f64 {
-    f64::from(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX)) / 1000.0
 }
 
 /// What every page answer needs. Pages may show a user: never stored by a shared cache or the

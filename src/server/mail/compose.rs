@@ -1,11 +1,13 @@
 //! The mails Badge sends, from the templates beside this file (`templates/*.txt` and `*.html`:
 //! change the words there). Each mail has a plain-text and an HTML part, a clear subject,
-//! `Date`, a `Message-ID` on the site's domain, and a link built from `SITE_URL`.
+//! `Date`, a `Message-ID` on the site's domain, and a link built from `SITE_URL`. The plain-text
+//! part goes as written (7bit), so the link in a mail file
+//! is one unbroken line a person can copy from a terminal; the HTML part is quoted-printable.
 
 use std::time::Duration;
 
 use lettre::{
-    message::{Mailbox, MultiPart},
+    message::{header, Body, Mailbox, MultiPart, SinglePart},
     Message,
 };
 
@@ -97,16 +99,35 @@ impl Composer {
             .to(recipient)
             .subject(subject)
             .message_id(Some(format!("<{id}@{}>", self.host)))
-            .multipart(MultiPart::alternative_plain_html(
-                fill(text, false),
-                fill(html, true),
-            ))?;
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(header::ContentType::TEXT_PLAIN)
+                            .body(as_written(fill(text, false))),
+                    )
+                    .singlepart(SinglePart::html(fill(html, true))),
+            )?;
         Ok(Outgoing {
             id,
             sender: self.from.email.to_string(),
             recipient: to.to_owned(),
             message: String::from_utf8(message.formatted()).map_err(|_| MailError::NotAscii)?,
         })
+    }
+}
+
+/// `text` as written (7bit), so its link stays one line: lettre's own choice would make any
+/// line over 76 characters quoted-printable, and a link is longer. Mail allows 998 (RFC 5322
+/// §2.1.1); a text that is not ASCII or has a longer line gets lettre's choice.
+fn as_written(text: String) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let fits =
+        crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
+    if fits {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), header::ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(text)
     }
 }
 
@@ -149,8 +170,13 @@ mod tests {
         );
         assert!(text.contains("Content-Type: text/plain"), "{text}");
         assert!(text.contains("Content-Type: text/html"), "{text}");
-        // The parts' text is transfer-encoded; the mail tests read it back through a real SMTP
-        // server and Python's MIME parser.
+        // The plain part as written, its link whole; the HTML part is transfer-encoded (the
+        // mail tests read both back through a real SMTP server and Python's MIME parser).
+        assert!(
+            text.lines()
+                .any(|line| line == "https://badge.example.com/reset-password?token=tok_en-123"),
+            "{text}"
+        );
         assert_eq!(mail.recipient, "ada@example.com");
         assert_eq!(mail.sender, "no-reply@badge.example.com");
     }

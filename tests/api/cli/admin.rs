@@ -286,3 +286,90 @@ fn config_shows_settings_with_every_secret_redacted() {
     assert!(shown("JWT_ALGORITHM=EdDSA"), "{stdout}");
     assert!(shown("TRUSTED_ORIGINS=https://app.example.com"), "{stdout}");
 }
+
+/// `badge ARGS` run in `folder` with only `vars` set: what a newcomer gets there.
+fn badge_in(folder: &std::path::Path, vars: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_badge"))
+        .current_dir(folder)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .envs(vars.iter().copied())
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+    (output.status.success(), stderr)
+}
+
+fn entries(folder: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn operator_commands_in_a_folder_without_a_database_refuse_in_one_line_and_create_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let expected = folder.path().canonicalize().unwrap().join("data/badge.db");
+
+    for args in [
+        &["users", "list"][..],
+        &["users", "delete", "ann@example.com"],
+        &["sessions", "revoke", "ann@example.com"],
+        &["keys", "list"],
+        &["clients", "list"],
+        &["config"],
+    ] {
+        let (ok, stderr) = badge_in(folder.path(), &[], args);
+
+        assert!(!ok, "{args:?} succeeded");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("DATABASE_URL"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&expected.display().to_string()),
+            "{args:?} should name {}: {stderr}",
+            expected.display()
+        );
+        assert!(entries(folder.path()).is_empty(), "{args:?} created files");
+    }
+}
+
+#[test]
+fn operator_commands_never_generate_the_secret_but_serving_and_migrate_do() {
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+
+    // `badge migrate` starts an installation, as serving does: database and secret.
+    let (ok, stderr) = badge_in(home.path(), &[], &["migrate"]);
+    assert!(ok, "{stderr}");
+    assert!(home.path().join("data/badge.db").exists());
+    assert!(home.path().join("data/auth-secret").exists());
+    let (ok, stderr) = badge_in(home.path(), &[], &["users", "list"]);
+    assert!(ok, "in the installation's folder: {stderr}");
+
+    // The same database from another folder, without AUTH_SECRET: no secret is made up there.
+    let url = format!("sqlite://{}/data/badge.db", home.path().display());
+    let (ok, stderr) = badge_in(
+        elsewhere.path(),
+        &[("DATABASE_URL", &url)],
+        &["users", "list"],
+    );
+
+    assert!(!ok);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let secret_path = elsewhere
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("data/auth-secret");
+    assert!(stderr.contains("AUTH_SECRET"), "{stderr}");
+    assert!(
+        stderr.contains(&secret_path.display().to_string()),
+        "{stderr}"
+    );
+    assert!(
+        entries(elsewhere.path()).is_empty(),
+        "files created: {stderr}"
+    );
+}
