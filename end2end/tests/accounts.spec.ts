@@ -39,7 +39,10 @@ for (const javaScriptEnabled of [true, false]) {
       await page.goto("/sign-up");
       await ready(page);
       await submitCredentials(page, "Sign up", email, PASSWORD);
-      await expect(page).toHaveURL(/\/$/);
+      await expect(page).toHaveURL(/\/\?notice=welcome$/);
+      await expect(page.getByRole("status")).toHaveText(
+        "Welcome! We have sent you a link to verify your email address.",
+      );
       await expect(header).toContainText(email);
 
       await header.getByRole("button", { name: "Sign out" }).click();

@@ -62,6 +62,21 @@ pub async fn reset_password(
     .await
 }
 
+/// `POST /api/auth/reset-link` (`token`): whether a reset link can still be used, without using
+/// it; `/reset-password` asks when it opens, so a dead link is said before a password is typed.
+#[server(prefix = "/api/auth", endpoint = "reset-link")]
+pub async fn reset_link_is_live(#[server(default)] token: String) -> Result<bool, AppError> {
+    use crate::{domain::SessionToken, server::http::server_fn::respond};
+
+    respond(|call| async move {
+        let Some(token) = SessionToken::parse(&token) else {
+            return Ok(false);
+        };
+        Ok(call.state.accounts.reset_link_is_live(&token).await?)
+    })
+    .await
+}
+
 /// `POST /api/auth/verify-email`: uses a verification link (the button of the `/verify-email`
 /// page posts it; opening the link alone verifies nothing).
 #[server(prefix = "/api/auth", endpoint = "verify-email")]

@@ -21,9 +21,9 @@ pub use connected_apps_fns::{
 };
 pub use consent_fns::{allow_form_to_app, consent_prompt, AllowFormToApp, ConsentPrompt};
 pub use mail_fns::{
-    request_password_reset, reset_password, send_verification_email, verify_email,
-    RequestPasswordReset, ResetPassword, SendVerificationEmail, VerifyEmail, EMAIL_VERIFIED_NOTICE,
-    PASSWORD_RESET_PATH, RESET_REQUESTED_PATH,
+    request_password_reset, reset_link_is_live, reset_password, send_verification_email,
+    verify_email, RequestPasswordReset, ResetLinkIsLive, ResetPassword, SendVerificationEmail,
+    VerifyEmail, EMAIL_VERIFIED_NOTICE, PASSWORD_RESET_PATH, RESET_REQUESTED_PATH,
 };
 pub use passkey_fns::{
     list_passkeys, passkey_register_options, passkey_sign_in_options, register_passkey,

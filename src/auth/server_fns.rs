@@ -10,6 +10,11 @@ use crate::{
 
 /// Where sign-up leads when the email must be verified before the first sign-in.
 pub const VERIFY_FIRST_PATH: &str = "/sign-in?notice=verify-email";
+/// The same, when mails are written as files (no `SMTP_URL`): it says where.
+const VERIFY_FIRST_MAIL_FILE_PATH: &str = "/sign-in?notice=verify-email-file";
+/// Where a new account lands, signed in: the home page, saying the verification mail is sent.
+const WELCOME_PATH: &str = "/?notice=welcome";
+const WELCOME_MAIL_FILE_PATH: &str = "/?notice=welcome-mail-file";
 
 /// `POST /api/auth/sign-up`: creates the account, sends its verification mail and signs it in
 /// (with `REQUIRE_EMAIL_VERIFICATION`, sends the browser to sign in once verified instead).
@@ -34,9 +39,14 @@ pub async fn sign_up(
         call.state
             .device_cookie
             .remember(&call.cookies, email.as_str());
-        match token {
-            Some(token) => call.start_session(&token, "/"),
-            None => leptos_axum::redirect(VERIFY_FIRST_PATH),
+        // The next page says the verification mail went out, and in development (no
+        // SMTP_URL) that it is a file.
+        let as_file = call.state.config.mail.smtp_url().is_none();
+        match (token, as_file) {
+            (Some(token), false) => call.start_session(&token, WELCOME_PATH),
+            (Some(token), true) => call.start_session(&token, WELCOME_MAIL_FILE_PATH),
+            (None, false) => leptos_axum::redirect(VERIFY_FIRST_PATH),
+            (None, true) => leptos_axum::redirect(VERIFY_FIRST_MAIL_FILE_PATH),
         }
         Ok(())
     })

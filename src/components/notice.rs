@@ -16,6 +16,18 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
             "Almost there: we have sent you a link to verify your email address. Open it, then \
              sign in."
         }
+        "verify-email-file" => {
+            "Almost there: a link to verify your email address is in a mail. No SMTP_URL is set, \
+             so mails are files: open the newest .eml in the outbox folder the server's log \
+             names (data/outbox/ unless MAIL_OUTBOX_DIR says otherwise), copy the link, then \
+             sign in."
+        }
+        "welcome" => "Welcome! We have sent you a link to verify your email address.",
+        "welcome-mail-file" => {
+            "Welcome! A link to verify your email address is in a mail. No SMTP_URL is set, so \
+             mails are files: open the newest .eml in the outbox folder the server's log names \
+             (data/outbox/ unless MAIL_OUTBOX_DIR says otherwise) and copy the link."
+        }
         "reset-sent" => {
             "If an account exists for that address, a link to reset its password is on its way. \
              Check your inbox."

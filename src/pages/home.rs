@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::hello_world::HelloWorldCard;
+use crate::components::{hello_world::HelloWorldCard, notice::QueryNotice};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
+        <QueryNotice />
         <section class="intro">
             <h1>"Your badge, please"</h1>
             <p>

@@ -221,6 +221,44 @@ async fn an_expired_reset_link_is_refused() {
 }
 
 #[tokio::test]
+async fn the_reset_page_says_a_used_or_expired_link_is_dead_when_it_opens() {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(&sink).await;
+    let email = app.signed_up_user().await;
+    request_reset(&app, &email).await;
+    let token = reset_token(&sink, &app, &email, 1).await;
+    let page = |token: String| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/reset-password?token={token}")).await;
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+
+    let live = page(token.clone()).await;
+    assert!(live.contains("Choose a new password"), "{live}");
+    assert!(live.contains("New password"), "{live}");
+
+    assert_eq!(reset(&app, &token, NEW_PASSWORD).await.status(), 200);
+    for dead in [token, "not-a-link".to_owned()] {
+        let text = page(dead).await;
+        assert!(
+            text.contains("This reset link has expired or was already used."),
+            "{text}"
+        );
+        assert!(
+            !text.contains("New password"),
+            "no form for a dead link: {text}"
+        );
+        assert!(
+            text.contains("/forgot-password"),
+            "a way to a new link: {text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_email_gets_the_same_answer_and_no_mail() {
     let sink = SmtpSink::start();
     let app = app_mailing_to(&sink).await;

@@ -10,7 +10,8 @@ async fn sign_up_creates_a_user_and_sets_a_session_cookie_with_the_required_attr
     let response = app.sign_up(&email, PASSWORD).await;
 
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["location"], "/");
+    // Home, saying where the verification mail is (the test app writes mails as files).
+    assert_eq!(response.headers()["location"], "/?notice=welcome-mail-file");
     let cookie = session_cookie(&response);
     assert_eq!(cookie.name(), "badge_session");
     assert!(cookie.http_only());
@@ -178,7 +179,7 @@ async fn a_plain_html_form_sign_up_redirects_home_on_success_and_back_with_the_e
     let bad = form_post(unique_email(), "short").await.unwrap();
 
     assert_eq!(ok.status(), 302);
-    assert_eq!(ok.headers()["location"], "/");
+    assert_eq!(ok.headers()["location"], "/?notice=welcome-mail-file");
     assert_eq!(bad.status(), 302);
     let back = bad.headers()["location"].to_str().unwrap().to_owned();
     assert!(
@@ -251,4 +252,26 @@ async fn user_count(app: &crate::helpers::TestApp) -> i64 {
         .await
         .unwrap()
         .get("n")
+}
+
+#[tokio::test]
+async fn after_sign_up_the_next_page_says_the_verification_mail_is_a_file_in_development() {
+    // No SMTP_URL (the test apps write mails as files): the page says where the mail is.
+    for (require_verification, next) in [
+        ("false", "/?notice=welcome-mail-file"),
+        ("true", "/sign-in?notice=verify-email-file"),
+    ] {
+        let app = crate::helpers::spawn_app_with(|vars| {
+            vars.insert("REQUIRE_EMAIL_VERIFICATION", require_verification.into());
+        })
+        .await;
+
+        let response = app.sign_up(&unique_email(), PASSWORD).await;
+
+        assert_eq!(response.headers()["location"], next);
+        let page = app.get(next).await.text().await.unwrap();
+        assert!(page.contains("role=\"status\""), "{page}");
+        assert!(page.contains("data/outbox/"), "{page}");
+        assert!(page.contains(".eml"), "{page}");
+    }
 }

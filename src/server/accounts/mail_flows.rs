@@ -124,6 +124,11 @@ impl Accounts {
         Ok(())
     }
 
+    /// True when a reset link can still be used (the page says so before a password is typed).
+    pub async fn reset_link_is_live(&self, token: &SessionToken) -> Result<bool, AccountError> {
+        Ok(email_tokens::is_live(&self.db, Purpose::ResetPassword, token).await?)
+    }
+
     /// Uses a reset link: sets the new password and ends every session of the user (whoever
     /// knew the old password is out). Opening the link proves the mailbox, so the email
     /// counts as verified too.
