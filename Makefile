@@ -32,11 +32,10 @@ dist:
 	.ci/bootstrap run
 	.ci/build-site dist
 
-# The site, and the server as `make dist` builds it plus the bench-only binaries (badge-bench with
-# the ceiling route, argon2-rate, limit-checks), built by name so no binary you run is replaced.
-bench:
-	.ci/bootstrap run
-	.ci/build-site site
+# `make build` (the site, and `make run`'s server, priced beside), then the server as `make dist`
+# builds it plus the bench-only binaries (badge-bench with the ceiling route, argon2-rate,
+# limit-checks), built by name so no binary you run is replaced.
+bench: build
 	cargo build --profile dist --no-default-features --features bench --bin badge-bench --bin argon2-rate --bin limit-checks
 	python3 bench/bench.py
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""`make bench`: Badge against the two stacks users would otherwise pick, measured side by side.
+"""`make bench`: Badge against the stacks users would otherwise pick, measured side by side.
 
-Servers run pinned to CPU 0, wrk to CPU 1, on loopback. Every scenario is warmed up, then run
-in interleaved rounds; the table reports the mean of the rounds. CPU per request is the server
-process's utime + stime (from /proc/<pid>/stat) over the run divided by the requests answered.
-The closest call, Badge's hello-world against the bare verifier, is measured again in
-alternating windows (`paired.py`), and its targets use that ratio.
-Peers (FastAPI + PyJWT, Better Auth) are installed from the registries into bench/.peers/; the
-bare Axum + jsonwebtoken verifier (bench/peers/axum-verifier) is built into target/bench-peers/.
-Writes bench/RESULTS.md. Needs the release build made by `make bench` first.
+Badge runs as `make run` starts it (RUST_LOG unset: an access line per request, the log to a
+file), built as `make dist` builds it (link-time optimised); a second server with logs off and
+one built as `make run` builds it are measured beside it. Servers run pinned to CPU 0, wrk to
+CPU 1, on loopback. Every scenario is warmed up, then run in interleaved rounds; the table
+reports the mean of the rounds. CPU per request is the server process's utime + stime (from
+/proc/<pid>/stat) over the run divided by the requests answered. The closest call, Badge's
+hello-world against the bare verifier, is measured again in alternating windows (`paired.py`),
+and its targets use that ratio.
+Peers (FastAPI + PyJWT under plain uvicorn, Better Auth, panva's oidc-provider) are installed
+from the registries into bench/.peers/; the bare Axum + jsonwebtoken verifier
+(bench/peers/axum-verifier) is built into target/bench-peers/. The OpenID Provider rows are in
+`openid_flows.py`, the two-factor step in `second_factor.py`, the attempt-limit stores in
+`limit_stores.py`. Writes bench/RESULTS.md and bench/chart.svg. Needs the builds `make bench`
+makes first.
 """
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart  # noqa: E402  (beside this file)
 import limit_stores  # noqa: E402
 import openid_flows  # noqa: E402
+import second_factor  # noqa: E402
 import paired  # noqa: E402
 import start_times  # noqa: E402
 
@@ -276,18 +283,18 @@ def main() -> None:
     axum_bin = ensure_axum_verifier()
     badge_bin = DIST / "badge-bench"
     rate_bin = DIST / "argon2-rate"
-    for binary in (badge_bin, rate_bin):
+    for binary in (badge_bin, rate_bin, ROOT / "target/release/badge"):
         if not binary.exists():
             sys.exit(f"{binary} is missing: run `make bench` (it builds with --features bench)")
 
     scratch = Path(tempfile.mkdtemp(prefix="badge-bench-"))
     servers: list[Server] = []
     try:
-        def start_badge(name: str, extra: dict) -> Server:
+        def start_badge(name: str, extra: dict, binary: Path = badge_bin) -> Server:
             # As `make run` starts it: RUST_LOG unset (info, one access line per request), the log
             # to a file. Only the logs-off server sets RUST_LOG=warn.
             port = free_port()
-            server = start(name, [str(badge_bin)], {
+            server = start(name, [str(binary)], {
                 "AUTH_SECRET": SECRET,
                 "DATABASE_URL": f"sqlite://{scratch}/{name}.db",
                 "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
@@ -300,6 +307,8 @@ def main() -> None:
 
         badge = start_badge("badge", {})
         quiet = start_badge("badge-logs-off", {"RUST_LOG": "warn"})
+        # The binary `make run` builds (tuned for build time), to price that choice.
+        run_build = start_badge("badge-make-run", {}, ROOT / "target/release/badge")
         # The same binary in EdDSA mode, to price public-key badges.
         eddsa = start_badge("badge-eddsa", {"JWT_ALGORITHM": "EdDSA"})
         fastapi_port = free_port()
@@ -342,6 +351,7 @@ def main() -> None:
         badge_cookie, token = session_and_badge(badge)
         introspect = introspection_call(badge, badge_bin, scratch / "badge.db", token)
         quiet_cookie, quiet_token = session_and_badge(quiet)
+        _, run_build_token = session_and_badge(run_build)
         peer = openid_flows.start_peer(scratch)
         servers.append(peer)
         openid = openid_flows.scenarios(badge, badge_bin, scratch / "badge.db", badge_cookie, peer)
@@ -362,6 +372,8 @@ def main() -> None:
         scenarios = [
             hello,
             hello_quiet,
+            Scenario("hello_run", "Badge `GET /api/hello-world`, `make run`'s build (`target/release/badge`)",
+                     run_build, "/api/hello-world", {"Authorization": f"Bearer {run_build_token}"}),
             ceiling,
             Scenario("token", "Badge `GET /api/token` (cookie)", badge, "/api/token", {"Cookie": badge_cookie}),
             Scenario("ssr", "Badge `GET /` SSR, signed in", badge, "/", {"Cookie": badge_cookie}),
@@ -378,6 +390,7 @@ def main() -> None:
             Scenario("ba_token", "Better Auth `GET /api/auth/token` (cookie)", better_auth, "/api/auth/token",
                      {"Cookie": ba_cookie}),
             *openid,
+            second_factor.scenario(badge, pools=1 + ROUNDS),
             Scenario("sign_in", f"Badge sign-in, concurrency {SIGN_IN_CONNECTIONS}", badge, "/api/auth/sign-in",
                      sign_in, form, connections=SIGN_IN_CONNECTIONS),
             Scenario("ba_sign_in", f"Better Auth email sign-in, concurrency {SIGN_IN_CONNECTIONS}", better_auth,
@@ -447,6 +460,7 @@ CHART_ROWS = {
     "peer_exchange": "oidc-provider code exchange",
     "op_userinfo": "Badge userinfo",
     "peer_userinfo": "oidc-provider userinfo",
+    "totp_verify": "Badge two-factor step (TOTP)",
     "sign_in": "Badge sign-in (argon2id)",
     "ba_sign_in": "Better Auth sign-in",
 }

@@ -2,8 +2,8 @@
 -- address per request (WRK_ROTATE_FORWARDED_FOR=1: a random X-Forwarded-For in 10.0.0.0/8, so a
 -- server behind TRUST_PROXY counts each request as another client), and a one-line JSON summary
 -- at the end (requests, errors, latency percentiles in microseconds). WRK_BODIES names a file of
--- POST bodies, one per line, each sent once (a code is single use): the run ends when all are
--- answered.
+-- POST bodies, one per line, each sent once (a code is single use), a line being `body` or
+-- `cookie<TAB>body`: the run ends when all are answered.
 local body = os.getenv("WRK_BODY")
 if body then
   wrk.method = "POST"
@@ -15,7 +15,8 @@ local bodies_file = os.getenv("WRK_BODIES")
 if bodies_file then
   local bodies, next_body, answered = {}, 0, 0
   for line in io.lines(bodies_file) do
-    bodies[#bodies + 1] = line
+    local cookie, rest = line:match("^([^\t]*)\t(.*)$")
+    bodies[#bodies + 1] = { cookie = cookie, body = rest or line }
   end
   wrk.method = "POST"
   wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/x-www-form-urlencoded"
@@ -23,7 +24,9 @@ if bodies_file then
     -- Past the last body the connections repeat it (refused, and counted as non-2xx) until the
     -- answers below stop the run.
     next_body = math.min(next_body + 1, #bodies)
-    return wrk.format(nil, nil, nil, bodies[next_body])
+    local chosen = bodies[next_body]
+    wrk.headers["Cookie"] = chosen.cookie
+    return wrk.format(nil, nil, nil, chosen.body)
   end
   response = function()
     answered = answered + 1

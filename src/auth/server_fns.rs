@@ -10,11 +10,6 @@ use crate::{
 
 /// Where sign-up leads when the email must be verified before the first sign-in.
 pub const VERIFY_FIRST_PATH: &str = "/sign-in?notice=verify-email";
-/// The same, when mails are written as files (no `SMTP_URL`): it says where.
-const VERIFY_FIRST_MAIL_FILE_PATH: &str = "/sign-in?notice=verify-email-file";
-/// Where a new account lands, signed in: the home page, saying the verification mail is sent.
-const WELCOME_PATH: &str = "/?notice=welcome";
-const WELCOME_MAIL_FILE_PATH: &str = "/?notice=welcome-mail-file";
 
 /// `POST /api/auth/sign-up`: creates the account, sends its verification mail and signs it in
 /// (with `REQUIRE_EMAIL_VERIFICATION`, sends the browser to sign in once verified instead).
@@ -40,7 +35,10 @@ pub async fn sign_up(
             .device_cookie
             .remember(&call.cookies, email.as_str());
         // The next page says the verification mail went out, and in development (no
-        // SMTP_URL) that it is a file.
+        // SMTP_URL) that it is a file and where. A new account lands on the home page.
+        const WELCOME_PATH: &str = "/?notice=welcome";
+        const WELCOME_MAIL_FILE_PATH: &str = "/?notice=welcome-mail-file";
+        const VERIFY_FIRST_MAIL_FILE_PATH: &str = "/sign-in?notice=verify-email-file";
         let as_file = call.state.config.mail.smtp_url().is_none();
         match (token, as_file) {
             (Some(token), false) => call.start_session(&token, WELCOME_PATH),
