@@ -19,7 +19,7 @@ run: build
 	./target/release/badge
 
 build:
-	@[ -x target/release/badge ] || echo "==> First build: about 10 minutes on 2 cores (Rust compiles every dependency once, for the server and for the browser); later runs start in seconds."
+	@[ -x target/release/badge ] || echo "==> First build: about 8 minutes on 2 cores (Rust compiles every dependency once, for the server and for the browser); later runs start in seconds."
 	.ci/bootstrap run
 	.ci/build-site release
 
