@@ -40,7 +40,7 @@ for (const javaScriptEnabled of [true, false]) {
       await ready(page);
       await submitCredentials(page, "Sign up", email, PASSWORD);
       await expect(page).toHaveURL(/\/\?notice=welcome$/);
-      await expect(page.getByRole("status")).toHaveText(
+      await expect(page.getByRole("status").filter({ hasText: "Welcome!" })).toHaveText(
         "Welcome! We have sent you a link to verify your email address.",
       );
       await expect(header).toContainText(email);

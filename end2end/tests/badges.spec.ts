@@ -11,7 +11,7 @@ test("signed in, the button shows the API's greeting and the user's email", asyn
 
   await page.getByRole("button", { name: "Click Me for Hello World" }).click();
 
-  const status = page.getByRole("status");
+  const status = page.getByRole("region", { name: "Hello World API" }).getByRole("status");
   await expect(status).toContainText("Hello World! You are authorized.");
   await expect(status).toContainText(email);
   expect(errors).toEqual([]);
@@ -23,7 +23,7 @@ test("signed out, the button says to sign in first", async ({ page }) => {
 
   await page.getByRole("button", { name: "Click Me for Hello World" }).click();
 
-  const status = page.getByRole("status");
+  const status = page.getByRole("region", { name: "Hello World API" }).getByRole("status");
   await expect(status).toContainText("You must sign in");
   await expect(status.getByRole("link", { name: "Sign in" })).toHaveAttribute("href", "/sign-in");
 });
@@ -57,7 +57,7 @@ test("server and network errors from the API are shown in the app's own words", 
   await submitCredentials(page, "Sign up", email, PASSWORD);
   await expect(page.getByRole("banner")).toContainText(email);
   const button = page.getByRole("button", { name: "Click Me for Hello World" });
-  const status = page.getByRole("status");
+  const status = page.getByRole("region", { name: "Hello World API" }).getByRole("status");
 
   await page.route("**/api/hello-world", (route) =>
     route.fulfill({
@@ -115,6 +115,6 @@ test("buttons are disabled and say so while their request is in flight", async (
   await page.getByRole("button", { name: "Click Me for Hello World" }).click();
   await expect(page.getByRole("button", { name: "Calling the API…" })).toBeDisabled();
   releaseHello();
-  await expect(page.getByRole("status")).toContainText("Hello World! You are authorized.");
+  await expect(page.getByRole("region", { name: "Hello World API" }).getByRole("status")).toContainText("Hello World! You are authorized.");
   await expect(page.getByRole("button", { name: "Click Me for Hello World" })).toBeEnabled();
 });

@@ -28,7 +28,7 @@ for (const { mode, site, vault } of sites) {
     await page.getByRole("button", { name: "Click Me for Hello World" }).click();
 
     expect((await vaultAnswer).status()).toBe(200);
-    const status = page.getByRole("status");
+    const status = page.getByRole("region", { name: "Hello World API" }).getByRole("status");
     await expect(status).toContainText("Hello World! You are authorized.");
     await expect(status).toContainText(email);
     await context.close();
