@@ -1,6 +1,7 @@
-// make bench's OpenID Provider peer: panva's oidc-provider (OpenID Certified), as its README
-// starts it: its defaults (opaque access tokens, the in-memory store, Koa), one confidential
-// client (client_secret_basic, PKCE S256), an RSA 2048 key signing id_tokens (RS256, as Badge's).
+// make bench's OpenID Provider peer: panva's oidc-provider (OpenID Certified) with its defaults
+// (opaque access tokens, Koa), one confidential client (client_secret_basic, PKCE S256), an RSA
+// 2048 key signing id_tokens (RS256, as Badge's), and an in-memory store: a plain Map, as the
+// built-in development store keeps only the last 1,000 entries and a run makes thousands.
 //   PORT=… CLIENT_ID=… CLIENT_SECRET=… REDIRECT_URI=… node server.mjs
 // `POST /bench/codes` (`n`, `code_challenge`) mints n authorization codes for the one account, as a
 // finished authorization would leave them (its grant holds `openid email`), and answers them one
@@ -15,7 +16,52 @@ const ACCOUNT = "bench-account";
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const key = { ...privateKey.export({ format: "jwk" }), kid: randomUUID(), alg: "RS256", use: "sig" };
 
+// Everything in one Map (no eviction, no expiry: a bench run is minutes), with the grant index
+// oidc-provider's adapter interface needs to revoke a grant's tokens.
+const store = new Map();
+class MapAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+  async upsert(id, payload) {
+    store.set(this.key(id), payload);
+    if (payload.grantId) {
+      const members = store.get(`grant:${payload.grantId}`) ?? new Set();
+      members.add(this.key(id));
+      store.set(`grant:${payload.grantId}`, members);
+    }
+    if (payload.uid) store.set(`uid:${payload.uid}`, id);
+    if (payload.userCode) store.set(`userCode:${payload.userCode}`, id);
+  }
+  async find(id) {
+    return store.get(this.key(id));
+  }
+  async findByUid(uid) {
+    const id = store.get(`uid:${uid}`);
+    return id && this.find(id);
+  }
+  async findByUserCode(userCode) {
+    const id = store.get(`userCode:${userCode}`);
+    return id && this.find(id);
+  }
+  async consume(id) {
+    const payload = store.get(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) {
+    store.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId) {
+    for (const key of store.get(`grant:${grantId}`) ?? []) store.delete(key);
+    store.delete(`grant:${grantId}`);
+  }
+}
+
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [
     {
       client_id: CLIENT_ID,
