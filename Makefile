@@ -34,15 +34,22 @@ dist:
 
 # `make build` (the site, and `make run`'s server, priced beside), then the server as `make dist`
 # builds it plus the bench-only binaries (badge-bench with the ceiling route, argon2-rate,
-# limit-checks), built by name so no binary you run is replaced.
-bench: build
+# limit-checks), built by name so no binary you run is replaced. The harness runs in a venv of
+# its own (bench/requirements.txt), remade when that file changes.
+BENCH_PYTHON := bench/.peers/harness/bin/python
+bench/.peers/harness/.installed: bench/requirements.txt
+	python3 -m venv bench/.peers/harness
+	bench/.peers/harness/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: build bench/.peers/harness/.installed
 	cargo build --profile dist --no-default-features --features bench --bin badge-bench --bin argon2-rate --bin limit-checks
-	python3 bench/bench.py
+	$(BENCH_PYTHON) bench/bench.py
 
 # Flat cost at a million users, on SQLite and on the local PostgreSQL (127.0.0.1:5432, user
 # postgres). BENCH_SECONDS / BENCH_ROUNDS as for `make bench`.
-bench-scale: build
-	python3 bench/scale.py
+bench-scale: build bench/.peers/harness/.installed
+	$(BENCH_PYTHON) bench/scale.py
 
 # Playwright only (needs a debug build: .ci/build-site debug).
 e2e:

@@ -12,9 +12,10 @@ and its targets use that ratio.
 Peers (FastAPI + PyJWT under plain uvicorn, Better Auth, panva's oidc-provider) are installed
 from the registries into bench/.peers/; the bare Axum + jsonwebtoken verifier
 (bench/peers/axum-verifier) is built into target/bench-peers/. The OpenID Provider rows are in
-`openid_flows.py`, the two-factor step in `second_factor.py`, the attempt-limit stores in
-`limit_stores.py`. Writes bench/RESULTS.md and bench/chart.svg. Needs the builds `make bench`
-makes first.
+`openid_flows.py`, the two-factor step in `second_factor.py`, the passkey sign-in (with a
+software authenticator) in `passkey_sign_in.py`, the attempt-limit stores in `limit_stores.py`.
+Writes bench/RESULTS.md and bench/chart.svg. Needs the builds `make bench` makes first, and runs
+in its own venv (bench/requirements.txt).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart  # noqa: E402  (beside this file)
 import limit_stores  # noqa: E402
 import openid_flows  # noqa: E402
+import passkey_sign_in  # noqa: E402
 import second_factor  # noqa: E402
 import paired  # noqa: E402
 import start_times  # noqa: E402
@@ -391,6 +393,7 @@ def main() -> None:
                      {"Cookie": ba_cookie}),
             *openid,
             second_factor.scenario(badge, pools=1 + ROUNDS),
+            passkey_sign_in.scenario(badge),
             Scenario("sign_in", f"Badge sign-in, concurrency {SIGN_IN_CONNECTIONS}", badge, "/api/auth/sign-in",
                      sign_in, form, connections=SIGN_IN_CONNECTIONS),
             Scenario("ba_sign_in", f"Better Auth email sign-in, concurrency {SIGN_IN_CONNECTIONS}", better_auth,
@@ -461,6 +464,7 @@ CHART_ROWS = {
     "op_userinfo": "Badge userinfo",
     "peer_userinfo": "oidc-provider userinfo",
     "totp_verify": "Badge two-factor step (TOTP)",
+    "passkey_sign_in": "Badge passkey sign-in",
     "sign_in": "Badge sign-in (argon2id)",
     "ba_sign_in": "Better Auth sign-in",
 }

@@ -1,9 +1,14 @@
-use badge::server::db::HousekeepingDb;
+use std::{sync::Arc, time::Duration};
+
+use badge::server::{
+    accounts::sessions::{self, ClientInfo, Lifetime},
+    db::{Db, HousekeepingDb},
+};
 use sqlx::Row;
 
 use crate::helpers::{
     clears_session_cookie, client_from, cookie_header, session_cookie, spawn_app, spawn_app_with,
-    unix_now, PASSWORD,
+    unix_now, TestDatabase, PASSWORD,
 };
 
 #[tokio::test]
@@ -200,73 +205,90 @@ async fn the_home_page_shows_the_signed_in_email_in_its_server_rendered_header()
     assert!(html.contains("Sign out"), "{html}");
 }
 
-#[tokio::test]
-async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
-    let app = spawn_app().await;
-    app.signed_up_user().await;
-    app.sign_in(&app.signed_up_user().await, PASSWORD).await;
-    let db = app.db().await;
-    let first: String = sqlx::query("SELECT token_hash FROM sessions ORDER BY token_hash LIMIT 1")
-        .fetch_one(&db)
+/// A migrated database holding `count` sessions (one user each) with no server running on it:
+/// a server's start-up housekeeping would prune beside the test (on SQLite at the lowest CPU
+/// priority, so on a busy machine after the test had expired its rows).
+async fn sessions_no_server_prunes(count: usize) -> (Arc<TestDatabase>, Db, Vec<String>) {
+    let database = TestDatabase::create().await;
+    let db = badge::server::db::connect(database.url(), None)
         .await
-        .unwrap()
-        .get("token_hash");
-    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash = $1")
-        .bind(&first)
+        .unwrap();
+    let lifetime = Lifetime {
+        ttl: Duration::from_secs(3600),
+        max_age: Duration::from_secs(7200),
+    };
+    let client = ClientInfo {
+        ip: "127.0.0.1".parse().unwrap(),
+        user_agent: None,
+    };
+    let mut hashes = Vec::new();
+    for n in 0..count {
+        let user_id = format!("user-{n}");
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, 'x', 0)",
+        )
+        .bind(&user_id)
+        .bind(format!("{user_id}@example.com"))
         .execute(&db)
         .await
         .unwrap();
+        let token = sessions::create(&db, &user_id, "pwd", lifetime, &client)
+            .await
+            .unwrap();
+        hashes.push(token.hash());
+    }
+    (database, db, hashes)
+}
 
-    let mut housekeeping = HousekeepingDb::open(&db).await.unwrap();
-    let pruned = badge::server::accounts::sessions::prune_expired(&mut housekeeping)
+async fn expire(db: &Db, token_hash: &str) {
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db)
         .await
         .unwrap();
+}
 
-    assert_eq!(pruned, 1);
-    let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
-        .fetch_one(&db)
+async fn session_hashes(db: &Db) -> Vec<String> {
+    sqlx::query_scalar("SELECT token_hash FROM sessions ORDER BY token_hash")
+        .fetch_all(db)
         .await
         .unwrap()
-        .get("n");
-    assert_eq!(left, 2);
+}
+
+#[tokio::test]
+async fn pruning_deletes_expired_sessions_and_keeps_live_ones() {
+    let (_database, db, mut hashes) = sessions_no_server_prunes(3).await;
+    hashes.sort();
+    expire(&db, &hashes[0]).await;
+
+    let mut housekeeping = HousekeepingDb::open(&db).await.unwrap();
+    let pruned = sessions::prune_expired(&mut housekeeping).await.unwrap();
+
+    assert_eq!(pruned, 1);
+    assert_eq!(session_hashes(&db).await, hashes[1..]);
 }
 
 #[tokio::test]
 async fn pruning_in_batches_deletes_every_expired_session() {
-    let app = spawn_app().await;
-    for _ in 0..6 {
-        app.signed_up_user().await;
+    let (_database, db, mut hashes) = sessions_no_server_prunes(6).await;
+    hashes.sort();
+    for hash in &hashes[1..] {
+        expire(&db, hash).await;
     }
-    let db = app.db().await;
-    let live: String = sqlx::query("SELECT token_hash FROM sessions ORDER BY token_hash LIMIT 1")
-        .fetch_one(&db)
-        .await
-        .unwrap()
-        .get("token_hash");
-    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash <> $1")
-        .bind(&live)
-        .execute(&db)
-        .await
-        .unwrap();
 
-    let batches = badge::server::accounts::sessions::PruneBatches {
+    let batches = sessions::PruneBatches {
         first: 2,
         min: 2,
         max: 2,
         ..Default::default()
     };
     let mut housekeeping = HousekeepingDb::open(&db).await.unwrap();
-    let pruned =
-        badge::server::accounts::sessions::prune_expired_in_batches(&mut housekeeping, batches)
-            .await
-            .unwrap();
-
-    assert_eq!(pruned, 5);
-    let left: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_all(&db)
+    let pruned = sessions::prune_expired_in_batches(&mut housekeeping, batches)
         .await
         .unwrap();
-    assert_eq!(left, vec![live]);
+
+    assert_eq!(pruned, 5);
+    assert_eq!(session_hashes(&db).await, hashes[..1]);
 }
 
 #[tokio::test]
