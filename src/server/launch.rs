@@ -19,6 +19,7 @@ use crate::server::{
 };
 
 pub async fn run(cli: Cli) -> ExitCode {
+    crate::server::badge::crypto::install();
     // `.env` first, so its RUST_LOG counts; then logging, so start-up warnings are seen.
     let command = cli.command.unwrap_or(Command::Serve);
     // Only serving and migrating may start an installation (a database, a secret).

@@ -17,6 +17,7 @@ use crate::server::{
         Accounts,
     },
     badge::{
+        self,
         signing_keys::{life_cycle::Timings, KeyAlgorithm, KeyRing},
         BadgeKeys,
     },
@@ -50,6 +51,12 @@ pub struct Application {
 impl Application {
     /// Connects the database, runs migrations, binds the listener and assembles the routes.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        if !badge::crypto::install() {
+            tracing::warn!(
+                "RS256 tokens are signed with RustCrypto's RSA, several times slower than ring: \
+                 something used jsonwebtoken before the server started"
+            );
+        }
         let db = db::connect(&config.database_url, config.database_max_connections).await?;
         let listener = TcpListener::bind(config.site_addr)
             .await

@@ -94,6 +94,17 @@ fn start_up_names_the_bound_address_and_the_public_url() {
 }
 
 #[test]
+fn the_binary_signs_rs256_with_ring_chosen_before_any_key_is_touched() {
+    let lines = log_until_listening(&[]);
+
+    // `Application::build` warns when jsonwebtoken had already picked its own provider.
+    assert!(
+        !lines.iter().any(|l| l.contains("RustCrypto")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
 fn a_missing_built_site_is_warned_about_at_start_up() {
     let empty = tempfile::tempdir().unwrap();
     let root = empty.path().display().to_string();

@@ -26,10 +26,14 @@ static PROVIDER: LazyLock<CryptoProvider> = LazyLock::new(|| CryptoProvider {
     key_utils: rust_crypto::DEFAULT_PROVIDER.key_utils.clone(),
 });
 
-/// Makes this provider the process's, unless jsonwebtoken already chose one (a test that
-/// decoded a token before any `BadgeKeys` existed); both give the same results.
-pub(super) fn install() {
-    let _ = CryptoProvider::install_default(&PROVIDER);
+/// Makes this provider the process's; false when jsonwebtoken had already chosen another (it
+/// picks RustCrypto's at its first use, even a key's thumbprint), which gives the same results
+/// slower. So this runs before anything touches a key: first in `launch` and in `Application`.
+pub fn install() -> bool {
+    match CryptoProvider::install_default(&PROVIDER) {
+        Ok(()) => true,
+        Err(chosen) => std::ptr::eq(chosen, &*PROVIDER),
+    }
 }
 
 fn new_signer(algorithm: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>> {

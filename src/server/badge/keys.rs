@@ -71,7 +71,6 @@ impl BadgeKeys {
         audience: Option<String>,
         ttl: Duration,
     ) -> Self {
-        super::crypto::install();
         let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;

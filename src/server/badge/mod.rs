@@ -3,7 +3,7 @@
 //! a subject and an email, and checks a token.
 
 mod claims;
-mod crypto;
+pub mod crypto;
 mod header;
 mod jwks;
 mod keys;
