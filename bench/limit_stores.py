@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """What the attempt limits cost in each store: memory, PostgreSQL and Redis (`make bench` runs
-this after its own scenarios; `python3 bench/limit_stores.py` runs it alone).
+this after its own scenarios; `bench/.peers/harness/bin/python bench/limit_stores.py`, in the
+venv `make bench` makes, runs it alone).
 
 1. One check, in-process (`limit-checks`): latency p50/p99 and the process's CPU per check, one
    check at a time, each on a new key.
